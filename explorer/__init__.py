@@ -1,0 +1,19 @@
+"""Gradient Explorer's library: run TensorFlow programs safely and see their gradients.
+
+    import explorer
+    run = explorer.run(source)          # raises explorer.ProgramError with .line and .col
+    run.values["x2"], run.gradient("loss_val", "w"), run.graph.to_dot(view="backward")
+
+Never imports streamlit: usable from a notebook as it is.
+"""
+
+import os as _os
+
+_os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+from .errors import ProgramError  # noqa: E402
+from .graph import Check, Edge, Graph, Node  # noqa: E402
+from .presets import PRESETS, Preset  # noqa: E402
+from .run import Run, run  # noqa: E402
+
+__all__ = ["run", "Run", "ProgramError", "Graph", "Node", "Edge", "Check", "PRESETS", "Preset"]

@@ -1,0 +1,243 @@
+"""Annotates the traced graph with gradients for one target, all computed by TensorFlow.
+
+Three things come from TensorFlow, by two independent routes:
+- every node's gradient: the user's own tape, asked once for d target / d (every node);
+- every edge's local derivative (scalars, elementwise ops) or vector-Jacobian product (tensors): the op
+  re-run alone on copies of its inputs under a fresh tape, seeded with the upstream gradient;
+- then each node's chain-rule sum of contributions is checked against the tape's answer.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import tensorflow as tf
+
+from .graph import OPAQUE_KINDS, Check, Edge, Graph, Node
+from .interpreter import TapeRef, Trace
+from .ops import fill
+
+_NOTES = {
+    "opaque": "flows through the backward ops TensorFlow generated for tape.gradient "
+              "(see TensorFlow's graph)",
+    "init": "initial value of a variable: not differentiable (the variable is a new leaf)",
+    "assign": "assignment: not differentiable (the variable's new state is a new leaf)",
+}
+
+
+def choose_tape(trace: Trace, target: int) -> TapeRef | None:
+    """The tape the program asked about this target, else the innermost tape that recorded it."""
+    for call in trace.calls:
+        if call.target == target:
+            return trace.tapes[call.tape]
+    recorded = trace.nodes[target].tapes
+    return trace.tapes[recorded[-1]] if recorded else None
+
+
+def gradient_source(trace: Trace, index: int):
+    """What to pass to tape.gradient for a node: the variable itself where it has one state
+    (exactly what the program's own tape.gradient(.., v) sees), else the tensors read from this state."""
+    node = trace.nodes[index]
+    if node.kind == "variable":
+        var = trace.variables[index]
+        states = [i for i, v in trace.variables.items() if v is var]
+        return var if len(states) == 1 else list(trace.reads.get(index, []))
+    return trace.tensors[index]
+
+
+def tape_gradients(trace: Trace, tape: TapeRef, target: int) -> dict[int, np.ndarray | None]:
+    """d target / d node for every floating node, in one call to the program's own tape."""
+    keys, flat, spans = [], [], []
+    for node in trace.nodes:
+        if not node.floating:
+            continue
+        src = gradient_source(trace, node.index)
+        items = src if isinstance(src, list) else [src]
+        keys.append(node.index)
+        spans.append((len(flat), len(flat) + len(items)))
+        flat.extend(items)
+    results = tape.tape.gradient(trace.tensors[target], flat) if flat else []
+    out: dict[int, np.ndarray | None] = {}
+    for key, (a, b) in zip(keys, spans):
+        parts = [r for r in results[a:b] if r is not None]
+        out[key] = None if not parts else np.asarray(sum(tf.convert_to_tensor(p) for p in parts).numpy())
+    return out
+
+
+def annotate(trace: Trace, target: int | None) -> Graph:
+    """The graph with gradients, edge contributions, None reasons and chain-rule checks for `target`."""
+    nodes = trace.nodes
+    edges = [Edge(src, node.index, pos, node.edge_kinds[pos]) for node in nodes
+             for pos, src in enumerate(node.inputs)]
+    for e in edges:
+        e.rule = _rule(trace, e)
+    graph = Graph(nodes, edges, target)
+    if target is None:
+        return graph
+    tape = choose_tape(trace, target)
+    graph.tape_name = tape.name if tape else None
+    if tape is None:
+        graph.gradients = {n.index: None for n in nodes}
+        graph.reasons = {n.index: f"no GradientTape recorded {nodes[target].label}: compute it inside "
+                                  "`with tf.GradientTape() as tape:`" for n in nodes}
+        return graph
+    grads = tape_gradients(trace, tape, target)
+    graph.gradients = {n.index: grads.get(n.index) for n in nodes}
+    graph.reasons = _reasons(trace, graph, tape)
+    for node in nodes:
+        if node.kind == "op" and graph.gradients[node.index] is not None:
+            _local_derivatives(trace, graph, node)
+    for e in edges:
+        if e.contribution is None and not e.note:
+            e.note = _NOTES.get(e.kind) or _why_no_flow(graph, e)
+    graph.checks = _checks(trace, graph)
+    return graph
+
+
+def _rule(trace: Trace, e: Edge) -> str:
+    if e.kind != "data":
+        return ""
+    dst = trace.nodes[e.dst]
+    spec = trace.specs[e.dst]
+    names = [trace.nodes[i].label for i in dst.inputs]
+    subst = {"z": dst.label, "x": names[0], "a": names[0], "b": names[1] if len(names) > 1 else ""}
+    scalar = all(trace.nodes[i].shape == () for i in dst.inputs) and dst.shape == ()
+    text = spec.local[e.position] if scalar else spec.vjp[e.position]
+    return fill(text, subst)
+
+
+def _local_derivatives(trace: Trace, graph: Graph, node: Node) -> None:
+    """Re-run one op on copies of its inputs under a fresh tape: local derivative or VJP per input."""
+    spec = trace.specs[node.index]
+    upstream = graph.gradients[node.index]
+    inputs = [trace.tensors[i] for i in node.inputs]
+    copies = [tf.identity(t) for t in inputs]
+    differentiable = [c.dtype.is_floating for c in copies]
+    out_size = int(np.prod(node.shape)) if node.shape else 1
+    sizes = [int(np.prod(t.shape.as_list())) if t.shape.rank else 1 for t in inputs]
+    elementwise = (spec.elementwise and all(tuple(t.shape.as_list()) == node.shape for t in inputs)) or \
+        (out_size == 1 and all(s == 1 for s in sizes))
+    with tf.GradientTape() as g:
+        for c, d in zip(copies, differentiable):
+            if d:
+                g.watch(c)
+        out = spec.fn(*copies, **node.static)
+    watched = [c for c, d in zip(copies, differentiable) if d]
+    if elementwise:
+        results = g.gradient(out, watched)
+    else:
+        results = g.gradient(out, watched, output_gradients=tf.constant(upstream, dtype=out.dtype))
+    results = iter(results)
+    by_position = [next(results) if d else None for d in differentiable]
+    for e in graph.edges:
+        if e.dst != node.index:
+            continue
+        r = by_position[e.position]
+        e.upstream = upstream
+        if r is None:
+            e.note = ("tf.stop_gradient blocks the gradient" if spec.op == "stop_gradient"
+                      else "integer input: not differentiable" if not differentiable[e.position]
+                      else "TensorFlow has no gradient for this input")
+            continue
+        r = np.asarray(r.numpy())
+        if elementwise:
+            e.local = r
+            contribution = np.reshape(upstream * r, inputs[e.position].shape.as_list())
+        else:
+            contribution = r
+        if graph.gradients.get(e.src) is not None:
+            e.contribution = contribution
+        else:
+            e.note = graph.reasons.get(e.src, "")
+
+
+def _why_no_flow(graph: Graph, e: Edge) -> str:
+    if graph.gradients.get(e.dst) is None:
+        return f"no gradient reaches {graph.nodes[e.dst].label}"
+    return graph.reasons.get(e.src, "")
+
+
+def _ancestors(graph: Graph, target: int, through_stop: bool) -> set[int]:
+    into: dict[int, list[int]] = {}
+    for e in graph.edges:
+        if e.kind in ("data", "opaque"):
+            if not through_stop and graph.nodes[e.dst].op == "stop_gradient":
+                continue
+            into.setdefault(e.dst, []).append(e.src)
+    seen, stack = {target}, [target]
+    while stack:
+        for src in into.get(stack.pop(), []):
+            if src not in seen:
+                seen.add(src)
+                stack.append(src)
+    return seen
+
+
+def _reasons(trace: Trace, graph: Graph, tape: TapeRef) -> dict[int, str]:
+    target = graph.nodes[graph.target].label
+    connected = _ancestors(graph, graph.target, through_stop=True)
+    unstopped = _ancestors(graph, graph.target, through_stop=False)
+    reasons = {}
+    for n in graph.nodes:
+        if graph.gradients.get(n.index) is not None:
+            continue
+        reasons[n.index] = _reason(trace, n, tape, target, n.index in connected, n.index in unstopped)
+    return reasons
+
+
+def _reason(trace: Trace, n: Node, tape: TapeRef, target: str, connected: bool, unstopped: bool) -> str:
+    if not n.floating:
+        return f"integer dtype ({n.dtype}): TensorFlow only differentiates floating-point tensors"
+    if not connected:
+        return f"not connected: {target} does not depend on {n.label}"
+    if not unstopped:
+        return "stopped: every path to the target passes through tf.stop_gradient"
+    watched = tape.index in n.watched_by
+    if n.kind == "literal":
+        return "a literal number: nothing to differentiate (make it a tf.Variable to get its gradient)"
+    if n.kind in ("constant", "random") and not watched:
+        return (f"constant not watched: {tape.name} only tracks tf.Variables on its own; call "
+                f"{tape.name}.watch({n.label}) inside the with block")
+    if n.kind == "variable":
+        if not n.trainable and not watched:
+            return f"trainable=False: {tape.name} does not watch it on its own; call {tape.name}.watch({n.label})"
+        if not tape.watch_accessed and not watched:
+            return (f"{tape.name} was created with watch_accessed_variables=False and {n.label} was "
+                    "not watched")
+        return f"{n.label} was only used outside the `with {tape.name}` block"
+    if tape.index not in n.tapes:
+        return f"computed outside the `with {tape.name}` block, so {tape.name} did not record it"
+    return f"{tape.name} recorded no path from {n.label} to {target} (nothing it depends on is watched)"
+
+
+def _tolerance(dtype: str) -> tuple[float, float]:
+    return (1e-9, 1e-12) if dtype == "float64" else (2e-4, 1e-5)
+
+
+def _checks(trace: Trace, graph: Graph) -> dict[int, Check]:
+    out = {}
+    consumers: dict[int, list[Edge]] = {}
+    for e in graph.edges:
+        consumers.setdefault(e.src, []).append(e)
+    for n in graph.nodes:
+        tf_grad = graph.gradients.get(n.index)
+        if tf_grad is None:
+            continue
+        if n.index == graph.target:
+            out[n.index] = Check([], tf_grad, tf_grad, True, "the target: d target / d target = 1")
+            continue
+        edges = consumers.get(n.index, [])
+        opaque = [e for e in edges if e.kind == "opaque" and graph.gradients.get(e.dst) is not None]
+        terms = [e.contribution for e in edges if e.contribution is not None]
+        if opaque:
+            out[n.index] = Check(terms, None, tf_grad, None, _NOTES["opaque"])
+            continue
+        total = np.reshape(sum(terms), np.shape(tf_grad)) if terms else None
+        rtol, atol = _tolerance(n.dtype)
+        scale = float(np.max(np.abs(tf_grad))) if np.size(tf_grad) else 0.0
+        ok = total is not None and bool(np.allclose(total, tf_grad, rtol=rtol, atol=atol * max(1.0, scale)))
+        out[n.index] = Check(terms, total, tf_grad, ok)
+    return out
+
+
+def is_opaque(node: Node) -> bool:
+    return node.kind in OPAQUE_KINDS

@@ -1,0 +1,65 @@
+"""The equivalent plain TensorFlow for a program, for the "show the TensorFlow code" expander."""
+
+from __future__ import annotations
+
+import ast
+
+from .interpreter import _number_like, is_shorthand
+from .language import dotted, parse
+
+_FLOAT_MAKERS = {"tf.constant", "tf.Variable", "tf.ones", "tf.zeros", "tf.random.normal", "tf.random.uniform",
+                 "tf.eye", "tf.fill"}
+
+
+def tensorflow_code(source: str, dtype: str = "float32", seed: int = 0) -> str:
+    tree = parse(source)
+    header = "import tensorflow as tf\n\n"
+    if any(isinstance(n, ast.Call) and dotted(n.func) in ("tf.random.normal", "tf.random.uniform")
+           for n in ast.walk(tree)):
+        header += (f"# The app draws its random numbers from seed {seed} (tf.random.stateless_*), so the\n"
+                   "# values below will differ from the ones on the page.\n")
+    if is_shorthand(tree):
+        return header + _shorthand(source, tree, dtype)
+    if dtype == "float32":
+        return header + source.strip() + "\n"
+    return header + ast.unparse(_Float64().visit(tree)) + "\n"
+
+
+def _shorthand(source: str, tree: ast.Module, dtype: str) -> str:
+    body = tree.body
+    suffix = ", dtype=tf.float64" if dtype == "float64" else ""
+    lines_before, lines_inside, variables = [], [], []
+    for stmt in body[:-1]:
+        seg = ast.get_source_segment(source, stmt) or ast.unparse(stmt)
+        if isinstance(stmt, ast.Assign) and _number_like(stmt.value) and all(
+                isinstance(t, ast.Name) for t in stmt.targets):
+            value = ast.get_source_segment(source, stmt.value)
+            if "." not in value and "e" not in value.lower():
+                value = value + ".0" if value.lstrip("-").isdigit() else value
+            for t in stmt.targets:
+                lines_before.append(f"{t.id} = tf.Variable({value}{suffix})")
+                variables.append(t.id)
+        else:
+            lines_inside.append(seg)
+    names = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+    f = "f" if "f" not in names else "f_"
+    expr = ast.get_source_segment(source, body[-1].value) or ast.unparse(body[-1].value)
+    lines = lines_before + ["with tf.GradientTape() as tape:"]
+    lines += ["    " + line for line in lines_inside] + [f"    {f} = {expr}"]
+    if variables:
+        grads = [f"d{f}_d{v}" for v in variables]
+        lines.append(f"{', '.join(grads)} = tape.gradient({f}, [{', '.join(variables)}])")
+        lines.append(f"print({f}.numpy(), " + ", ".join(f"{g}.numpy()" for g in grads) + ")")
+    return "\n".join(lines) + "\n"
+
+
+class _Float64(ast.NodeTransformer):
+    """Adds dtype=tf.float64 where the app's float64 switch changes what TensorFlow would pick."""
+
+    def visit_Call(self, node: ast.Call) -> ast.Call:
+        self.generic_visit(node)
+        if dotted(node.func) in _FLOAT_MAKERS and not any(k.arg == "dtype" for k in node.keywords):
+            if dotted(node.func) == "tf.constant" and len(node.args) > 1:
+                return node
+            node.keywords.append(ast.keyword("dtype", ast.parse("tf.float64", mode="eval").body))
+        return node

@@ -1,0 +1,19 @@
+"""The one error type the program language raises."""
+
+
+class ProgramError(ValueError):
+    """A program that cannot run: says where (1-based line, 1-based column) and what to do instead."""
+
+    def __init__(self, message: str, line: int | None = None, col: int | None = None):
+        self.message = message
+        self.line = line
+        self.col = col
+        where = f"line {line}, column {col}: " if line is not None else ""
+        super().__init__(where + message)
+
+
+def at(node, message: str) -> ProgramError:
+    """A ProgramError located at an ast node (ast columns are 0-based; ours are 1-based)."""
+    line = getattr(node, "lineno", None)
+    col = getattr(node, "col_offset", None)
+    return ProgramError(message, line, None if col is None else col + 1)

@@ -1,0 +1,284 @@
+"""Draws the graph model as DOT, sized for a projector: large type, numbers first, names bold.
+
+Colors mean the same on every page:
+- gradients: one diverging, color-blind-safe palette (ColorBrewer RdBu): blue positive, red negative,
+  white zero, stronger for larger |gradient| relative to the largest in the picture;
+- values and kinds: variables light blue, constants grey, ops white; the target has a double border.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+import numpy as np
+
+from .graph import Edge, Graph, Node
+
+# ColorBrewer RdBu, 11 classes (color-blind safe), from most negative to most positive.
+DIVERGING = ["#67001f", "#b2182b", "#d6604d", "#f4a582", "#fddbc7", "#f7f7f7",
+             "#d1e5f0", "#92c5de", "#4393c3", "#2166ac", "#053061"]
+KIND_FILL = {"variable": "#dbeafe", "constant": "#e5e7eb", "random": "#e5e7eb", "literal": "#ffffff",
+             "op": "#ffffff", "gradient": "#fef3c7", "jacobian": "#fef3c7"}
+NONE_FILL = "#f3f4f6"
+HIGHLIGHT = "#f59e0b"
+FONT = "Helvetica"
+SMALL_TENSOR = 12   # entries shown in full up to this many elements
+
+
+def fmt(x: Any) -> str:
+    """A number or small tensor as a person would write it; large tensors as shape and range."""
+    if x is None:
+        return "None"
+    a = np.asarray(x)
+    if a.ndim == 0:
+        return _num(a.item())
+    if a.size <= SMALL_TENSOR:
+        return _nested(a)
+    return f"{a.shape} min {_num(a.min())} mean {_num(a.mean())} max {_num(a.max())}"
+
+
+def _num(v: Any) -> str:
+    if isinstance(v, (bool, np.bool_)):
+        return str(bool(v))
+    if isinstance(v, (int, np.integer)):
+        return str(int(v))
+    v = float(v)
+    if v == 0:
+        return "0"
+    text = f"{v:.4g}"
+    return text.replace("e+0", "e").replace("e-0", "e-")
+
+
+def _nested(a: np.ndarray) -> str:
+    if a.ndim == 1:
+        return "[" + ", ".join(_num(v) for v in a) + "]"
+    return "[" + ", ".join(_nested(r) for r in a) + "]"
+
+
+def _rows(a: np.ndarray) -> list[str]:
+    """A matrix as one line per row, for node labels."""
+    if a.ndim == 2 and a.size <= SMALL_TENSOR:
+        return ["[" + ", ".join(_num(v) for v in row) + "]" for row in a]
+    return [fmt(a)]
+
+
+def shape_text(node: Node) -> str:
+    return f"{node.dtype} · " + ("scalar" if node.shape == () else "×".join(map(str, node.shape)))
+
+
+def gradient_color(g: Any, scale: float) -> str:
+    if g is None:
+        return NONE_FILL
+    value = float(np.mean(g)) if np.size(g) else 0.0
+    if scale <= 0 or value == 0:
+        return DIVERGING[5]
+    step = int(round(min(1.0, abs(value) / scale) * 5))
+    return DIVERGING[5 + step] if value > 0 else DIVERGING[5 - step]
+
+
+def _esc(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+def _kind_text(node: Node, graph: Graph) -> str:
+    if node.kind == "variable":
+        return "tf.Variable" + ("" if node.version == 1 else f" (after assign #{node.version - 1})")
+    if node.kind in ("constant", "random"):
+        return "watched constant" if node.watched_by else "constant"
+    if node.kind == "gradient":
+        return "tape.gradient result"
+    if node.kind == "jacobian":
+        return "tape.jacobian result"
+    return ""
+
+
+def _title(node: Node) -> str:
+    if node.kind == "literal":
+        return node.text
+    if node.name and node.text and node.kind in ("op", "gradient", "jacobian"):
+        return f"<B>{_esc(node.name)}</B> = {_esc(node.text)}"
+    if node.name:
+        return f"<B>{_esc(node.name)}</B>"
+    return _esc(node.text or node.op)
+
+
+def _node_label(node: Node, graph: Graph, view: str) -> str:
+    lines = [_title(node)]
+    kind = _kind_text(node, graph)
+    if kind:
+        lines.append(f'<FONT POINT-SIZE="11" COLOR="#374151">{_esc(kind)}</FONT>')
+    if view == "forward":
+        for row in _rows(np.asarray(node.value)) if node.value is not None else ["(traced)"]:
+            lines.append(f'<FONT POINT-SIZE="18">{_esc(row)}</FONT>')
+        lines.append(f'<FONT POINT-SIZE="11" COLOR="#4b5563">{_esc(shape_text(node))}</FONT>')
+    else:
+        g = graph.gradients.get(node.index)
+        tname = graph.nodes[graph.target].label if graph.target is not None else "target"
+        check = graph.checks.get(node.index)
+        if g is None:
+            reason = graph.reasons.get(node.index, "")
+            lines.append(f'<FONT POINT-SIZE="14">∂{_esc(tname)}/∂{_esc(node.label)} = None</FONT>')
+            if reason:
+                lines.append(f'<FONT POINT-SIZE="11" COLOR="#374151">{_esc(_short(reason))}</FONT>')
+        else:
+            rows = _rows(np.asarray(g))
+            head = f"∂{_esc(tname)}/∂{_esc(node.label)} = "
+            if check is not None and len(check.terms) > 1 and np.size(g) == 1:
+                head += " + ".join(_esc(fmt(t)) for t in check.terms) + " = "
+            if len(rows) == 1:
+                lines.append(f'<FONT POINT-SIZE="18">{head}{_esc(rows[0])}</FONT>')
+            else:
+                lines.append(f'<FONT POINT-SIZE="14">{head}</FONT>')
+                lines += [f'<FONT POINT-SIZE="18">{_esc(r)}</FONT>' for r in rows]
+            if check is not None and len(check.terms) > 1 and np.size(g) > 1:
+                lines.append(f'<FONT POINT-SIZE="11">sum of {len(check.terms)} contributions</FONT>')
+    return "<" + "<BR/>".join(lines) + ">"
+
+
+def _short(text: str, width: int = 44) -> str:
+    """Wrap a reason onto lines short enough for a node."""
+    words, lines, line = text.split(), [], ""
+    for w in words:
+        if len(line) + len(w) + 1 > width and line:
+            lines.append(line)
+            line = w
+        else:
+            line = f"{line} {w}".strip()
+    lines.append(line)
+    return "\n".join(lines[:4])
+
+
+def _edge_label(e: Edge, graph: Graph) -> str:
+    if e.kind != "data":
+        return {"opaque": "tape.gradient", "init": "initial value", "assign": "assign"}.get(e.kind, "")
+    if e.upstream is None:
+        return ""
+    src, dst = graph.nodes[e.src], graph.nodes[e.dst]
+    if e.local is not None and np.size(e.local) == 1 and e.contribution is not None:
+        return (f"∂{dst.label}/∂{src.label} = {e.rule} = {fmt(e.local)}\n"
+                f"{fmt(e.upstream)} × {fmt(e.local)} = {fmt(e.contribution)}")
+    if e.local is not None and np.size(e.local) == 1:
+        return f"∂{dst.label}/∂{src.label} = {fmt(e.local)}\n(no gradient flows: {_short(e.note, 30)})"
+    if e.contribution is not None:
+        body = fmt(e.contribution)
+        return f"{e.rule}\n= {body}" if len(body) <= 40 else f"{e.rule}\nshape {np.shape(e.contribution)}"
+    return f"{e.rule}\n(none: {_short(e.note, 30)})" if e.rule else ""
+
+
+def graph_to_dot(graph: Graph, view: str = "forward", highlight: int | None = None) -> str:
+    if view not in ("forward", "backward"):
+        raise ValueError("view must be 'forward' or 'backward'")
+    shown = _shown_nodes(graph)
+    scale = max((float(np.max(np.abs(g))) for i, g in graph.gradients.items()
+                 if g is not None and i in shown and np.size(g)), default=0.0)
+    out = ["digraph G {",
+           f'  graph [rankdir=LR, bgcolor="white", fontname="{FONT}", nodesep=0.35, ranksep=0.6];',
+           f'  node [shape=box, style="rounded,filled", fontname="{FONT}", fontsize=16, margin="0.15,0.08"];',
+           f'  edge [fontname="{FONT}", fontsize=13, color="#374151"];']
+    for node in graph.nodes:
+        if node.index not in shown:
+            continue
+        attrs = {"label": _node_label(node, graph, view), "id": f"node-{node.id}",
+                 "tooltip": f"{node.label}: {shape_text(node)}"}
+        if view == "forward":
+            attrs["fillcolor"] = KIND_FILL.get(node.kind, "#ffffff")
+        else:
+            attrs["fillcolor"] = gradient_color(graph.gradients.get(node.index), scale)
+            g = graph.gradients.get(node.index)
+            if g is not None and abs(float(np.mean(g))) > 0.6 * scale > 0:
+                attrs["fontcolor"] = "white"
+        if node.kind == "literal":
+            attrs.update(shape="plaintext", style="", fontsize="14")
+        if node.kind in ("constant", "random") and node.watched_by:
+            attrs["style"] = "rounded,filled,bold,dashed"
+        if node.kind in ("gradient", "jacobian"):
+            attrs["style"] = "rounded,filled,dashed"
+        if node.index == graph.target:
+            attrs.update(peripheries="2", penwidth="2.5")
+        if highlight is not None and node.index == highlight:
+            attrs.update(color=HIGHLIGHT, penwidth="5")
+        out.append(f"  n{node.index} [{_attrs(attrs)}];")
+    for e in graph.edges:
+        if e.src not in shown or e.dst not in shown:
+            continue
+        attrs = {}
+        if view == "backward":
+            attrs["dir"] = "back"
+            label = _edge_label(e, graph)
+            if label:
+                attrs["label"] = label
+            if e.contribution is not None:
+                attrs["color"] = gradient_color(e.contribution, scale) if scale else "#374151"
+                attrs["penwidth"] = "2.5"
+                if attrs["color"] == DIVERGING[5]:
+                    attrs["color"] = "#9ca3af"
+            else:
+                attrs.update(style="dashed", color="#9ca3af")
+        if e.kind != "data":
+            attrs.update(style="dotted", color="#6b7280")
+            if view == "forward":
+                attrs["label"] = {"opaque": "tape.gradient", "init": "initial value", "assign": "assign"}[e.kind]
+        if highlight is not None and highlight in (e.dst,) and view == "backward":
+            attrs.update(color=HIGHLIGHT, penwidth="4")
+        out.append(f"  n{e.src} -> n{e.dst}" + (f" [{_attrs(attrs)}]" if attrs else "") + ";")
+    out.append(_legend(view))
+    out.append("}")
+    return "\n".join(out)
+
+
+def _legend(view: str) -> str:
+    if view == "forward":
+        cells = [("#dbeafe", "tf.Variable"), ("#e5e7eb", "constant"), ("#ffffff", "op result"),
+                 ("#fef3c7", "tape.gradient result")]
+        title = "values"
+    else:
+        cells = [(DIVERGING[1], "negative"), (DIVERGING[5], "zero"), (DIVERGING[9], "positive"),
+                 (NONE_FILL, "None")]
+        title = "gradient (RdBu, color-blind safe)"
+    row = "".join(f'<TD BGCOLOR="{c}">{_esc(t)}</TD>' for c, t in cells)
+    return (f'  legend [shape=plaintext, style="", label=<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" '
+            f'CELLPADDING="4"><TR><TD BORDER="0">{_esc(title)}</TD>{row}</TR></TABLE>>];')
+
+
+def _attrs(attrs: dict) -> str:
+    parts = []
+    for k, v in attrs.items():
+        v = str(v)
+        if k == "label" and v.startswith("<") and v.endswith(">"):
+            parts.append(f"{k}={v}")
+        else:
+            parts.append(f'{k}="' + v.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"')
+    return ", ".join(parts)
+
+
+def _shown_nodes(graph: Graph) -> set[int]:
+    """Gradient results are drawn only where the program computes with them (nested tapes);
+    elsewhere they are the table's business, and drawing them would double the picture."""
+    used = {src for node in graph.nodes for src in node.inputs}
+    return {n.index for n in graph.nodes
+            if n.kind not in ("gradient", "jacobian") or n.index in used or n.index == graph.target}
+
+
+def graph_table(graph: Graph) -> list[dict[str, Any]]:
+    """One row per value: what the table view and the notebook user see."""
+    rows = []
+    for n in graph.nodes:
+        if n.kind == "literal":
+            continue
+        g = graph.gradients.get(n.index)
+        check = graph.checks.get(n.index)
+        rows.append({
+            "name": n.label,
+            "computed as": n.text,
+            "kind": n.kind if n.kind != "op" else n.op,
+            "shape": "scalar" if n.shape == () else "×".join(map(str, n.shape)),
+            "dtype": n.dtype,
+            "value": fmt(n.value),
+            "gradient": fmt(g) if g is not None else "None: " + graph.reasons.get(n.index, ""),
+            "chain rule": ("✓ " + " + ".join(fmt(t) for t in check.terms) if check.ok and check.terms else
+                           "✓" if check.ok else "✗ mismatch" if check.ok is False else "n/a")
+            if check is not None else "",
+            "line": n.line,
+        })
+    return rows
