@@ -17,3 +17,13 @@ def at(node, message: str) -> ProgramError:
     line = getattr(node, "lineno", None)
     col = getattr(node, "col_offset", None)
     return ProgramError(message, line, None if col is None else col + 1)
+
+
+def excerpt(source: str, error: ProgramError) -> str:
+    """The offending line with a caret under the column, for showing under the message."""
+    lines = source.splitlines()
+    if error.line is None or not 1 <= error.line <= len(lines):
+        return ""
+    text = lines[error.line - 1]
+    caret = " " * max(0, (error.col or 1) - 1) + "^"
+    return f"{error.line:>3} | {text}\n    | {caret}"

@@ -12,6 +12,7 @@ persistent still refuses a second `gradient` call, as TensorFlow would.
 from __future__ import annotations
 
 import ast
+import contextlib
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -341,7 +342,8 @@ class Interpreter:
             kwargs = {kw.arg: self._expr(kw.value) for kw in node.keywords}
             if name in SPECS:
                 return self._call_op(SPECS[name], args, kwargs, node)
-            return self._construct(name, args, kwargs, node)
+            with self._scope():
+                return self._construct(name, args, kwargs, node)
         obj = self._expr(func.value)
         return self._method(obj, func.attr, node)
 
@@ -472,10 +474,7 @@ class Interpreter:
         self._precheck(spec, refs, static, node)
         tensors = [r.tensor for r in refs]
         try:
-            if self.graph_mode:
-                with tf.name_scope(self._node_ids[len(self.nodes)]):
-                    out = spec.fn(*tensors, **static)
-            else:
+            with self._scope():
                 out = spec.fn(*tensors, **static)
         except (tf.errors.OpError, ValueError, TypeError, IndexError) as e:
             raise at(node, f"{_op_title(spec, node)} failed: {_first_line(e)}") from None
@@ -505,6 +504,12 @@ class Interpreter:
         elif spec.op == "reshape" and isinstance(static.get("shape"), (list, tuple)):
             self._check_elements(int(np.prod([max(1, abs(int(d))) for d in static["shape"]])), node)
 
+    def _scope(self):
+        """In graph mode, name the ops of the next node after its id (the link to TensorFlow's graph)."""
+        if self.graph_mode:
+            return tf.name_scope(self._node_ids[len(self.nodes)])
+        return contextlib.nullcontext()
+
     def _check_elements(self, n: int, node: ast.AST) -> None:
         if n > limits.MAX_TENSOR_ELEMENTS:
             raise at(node, f"this would make a tensor of {n:,} elements; the limit is "
@@ -528,7 +533,8 @@ class Interpreter:
         if isinstance(v, (TapeRef, str)) or isinstance(v, tf.DType):
             raise at(node, f"{_describe(v)} is not a number or tensor")
         dtype = self._literal_dtype(v, like)
-        value = self._constant(v, dtype, node)
+        with self._scope():
+            value = self._constant(v, dtype, node)
         return self._new_node("literal", "literal", _show_literal(v), [], node, value, [])
 
     def _literal_dtype(self, v: Any, like: tf.DType | None) -> tf.DType:

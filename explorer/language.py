@@ -110,14 +110,15 @@ def dotted(node: ast.AST) -> str | None:
     return None
 
 
-def _check(node: ast.AST, depth: int) -> None:
+def _check(node: ast.AST, depth: int, parent: ast.AST | None = None) -> None:
+    where = node if hasattr(node, "lineno") else parent   # operators carry no position of their own
     if depth > limits.MAX_AST_DEPTH:
-        raise at(node, f"the program is nested more than {limits.MAX_AST_DEPTH} levels deep")
+        raise at(where, f"the program is nested more than {limits.MAX_AST_DEPTH} levels deep")
     refusal = _REFUSALS.get(type(node))
     if refusal:
-        raise at(node, refusal)
+        raise at(where, refusal)
     if not isinstance(node, _ALLOWED):
-        raise at(node, f"`{type(node).__name__}` is not part of the program language")
+        raise at(where, f"`{type(node).__name__}` is not part of the program language")
     if isinstance(node, ast.Name):
         _check_name(node)
     elif isinstance(node, ast.Constant):
@@ -136,7 +137,7 @@ def _check(node: ast.AST, depth: int) -> None:
     elif isinstance(node, ast.AugAssign) and not isinstance(node.target, ast.Name):
         raise at(node.target, "`+=` and friends work on names only, e.g. `c += 1`")
     for child in ast.iter_child_nodes(node):
-        _check(child, depth + 1)
+        _check(child, depth + 1, where)
 
 
 def _check_name(node: ast.Name) -> None:

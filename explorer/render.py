@@ -100,14 +100,17 @@ def _title(node: Node) -> str:
         return f"<B>{_esc(node.name)}</B> = {_esc(node.text)}"
     if node.name:
         return f"<B>{_esc(node.name)}</B>"
+    if node.kind == "op" and node.text:
+        return f"<I>{_esc(node.id)}</I> = {_esc(node.text)}"
     return _esc(node.text or node.op)
 
 
 def _node_label(node: Node, graph: Graph, view: str) -> str:
     lines = [_title(node)]
     kind = _kind_text(node, graph)
-    if kind:
-        lines.append(f'<FONT POINT-SIZE="11" COLOR="#374151">{_esc(kind)}</FONT>')
+    if kind:  # backward fills can be dark: inherit the node's font color there
+        color = ' COLOR="#374151"' if view == "forward" else ""
+        lines.append(f'<FONT POINT-SIZE="11"{color}>{_esc(kind)}</FONT>')
     if view == "forward":
         for row in _rows(np.asarray(node.value)) if node.value is not None else ["(traced)"]:
             lines.append(f'<FONT POINT-SIZE="18">{_esc(row)}</FONT>')
@@ -120,7 +123,7 @@ def _node_label(node: Node, graph: Graph, view: str) -> str:
             reason = graph.reasons.get(node.index, "")
             lines.append(f'<FONT POINT-SIZE="14">∂{_esc(tname)}/∂{_esc(node.label)} = None</FONT>')
             if reason:
-                lines.append(f'<FONT POINT-SIZE="11" COLOR="#374151">{_esc(_short(reason))}</FONT>')
+                lines.append(f'<FONT POINT-SIZE="12">{_esc(headline(reason))}</FONT>')
         else:
             rows = _rows(np.asarray(g))
             head = f"∂{_esc(tname)}/∂{_esc(node.label)} = "
@@ -136,17 +139,9 @@ def _node_label(node: Node, graph: Graph, view: str) -> str:
     return "<" + "<BR/>".join(lines) + ">"
 
 
-def _short(text: str, width: int = 44) -> str:
-    """Wrap a reason onto lines short enough for a node."""
-    words, lines, line = text.split(), [], ""
-    for w in words:
-        if len(line) + len(w) + 1 > width and line:
-            lines.append(line)
-            line = w
-        else:
-            line = f"{line} {w}".strip()
-    lines.append(line)
-    return "\n".join(lines[:4])
+def headline(reason: str) -> str:
+    """The part of a None reason before its explanation: "constant not watched"."""
+    return reason.split(":")[0].strip()
 
 
 def _edge_label(e: Edge, graph: Graph) -> str:
@@ -156,14 +151,15 @@ def _edge_label(e: Edge, graph: Graph) -> str:
         return ""
     src, dst = graph.nodes[e.src], graph.nodes[e.dst]
     if e.local is not None and np.size(e.local) == 1 and e.contribution is not None:
-        return (f"∂{dst.label}/∂{src.label} = {e.rule} = {fmt(e.local)}\n"
+        rule = "" if e.rule == fmt(e.local) else f"{e.rule} = "
+        return (f"∂{dst.label}/∂{src.label} = {rule}{fmt(e.local)}\n"
                 f"{fmt(e.upstream)} × {fmt(e.local)} = {fmt(e.contribution)}")
     if e.local is not None and np.size(e.local) == 1:
-        return f"∂{dst.label}/∂{src.label} = {fmt(e.local)}\n(no gradient flows: {_short(e.note, 30)})"
+        return f"∂{dst.label}/∂{src.label} = {fmt(e.local)}\n{headline(e.note)}: no flow"
     if e.contribution is not None:
         body = fmt(e.contribution)
         return f"{e.rule}\n= {body}" if len(body) <= 40 else f"{e.rule}\nshape {np.shape(e.contribution)}"
-    return f"{e.rule}\n(none: {_short(e.note, 30)})" if e.rule else ""
+    return f"{e.rule}\n{headline(e.note)}: no flow" if e.rule else ""
 
 
 def graph_to_dot(graph: Graph, view: str = "forward", highlight: int | None = None) -> str:
@@ -173,7 +169,7 @@ def graph_to_dot(graph: Graph, view: str = "forward", highlight: int | None = No
     scale = max((float(np.max(np.abs(g))) for i, g in graph.gradients.items()
                  if g is not None and i in shown and np.size(g)), default=0.0)
     out = ["digraph G {",
-           f'  graph [rankdir=LR, bgcolor="white", fontname="{FONT}", nodesep=0.35, ranksep=0.6];',
+           f'  graph [rankdir=TB, bgcolor="white", fontname="{FONT}", nodesep=0.35, ranksep=0.6];',
            f'  node [shape=box, style="rounded,filled", fontname="{FONT}", fontsize=16, margin="0.15,0.08"];',
            f'  edge [fontname="{FONT}", fontsize=13, color="#374151"];']
     for node in graph.nodes:
@@ -181,6 +177,8 @@ def graph_to_dot(graph: Graph, view: str = "forward", highlight: int | None = No
             continue
         attrs = {"label": _node_label(node, graph, view), "id": f"node-{node.id}",
                  "tooltip": f"{node.label}: {shape_text(node)}"}
+        if view == "backward" and node.index in graph.reasons:
+            attrs["tooltip"] += " — gradient None: " + graph.reasons[node.index]
         if view == "forward":
             attrs["fillcolor"] = KIND_FILL.get(node.kind, "#ffffff")
         else:

@@ -70,6 +70,14 @@ def _q(text: str) -> str:
     return html.escape(text, quote=False).replace('"', '\\"')
 
 
+def _scope_id(part: str, ids: set[str]) -> str | None:
+    """A name-scope component back to its node id; TensorFlow appends _1, _2 to a re-entered scope."""
+    if part in ids:
+        return part
+    base, _, suffix = part.rpartition("_")
+    return base if suffix.isdigit() and base in ids else None
+
+
 def trace_tf_graph(run) -> TFGraph:
     ids = [n.id for n in run.trace.nodes]
     variables = list(run.trace.var_order)
@@ -91,6 +99,6 @@ def trace_tf_graph(run) -> TFGraph:
         parts = op.name.split("/")
         gradient = parts[0].startswith("gradient_tape")
         rest = [p for p in parts if not p.startswith("gradient_tape")]
-        node_id = next((p for p in rest[:-1] if p in ids_set), None) if len(rest) > 1 else None
+        node_id = next((_scope_id(p, ids_set) for p in rest[:-1] if _scope_id(p, ids_set)), None)
         ops.append(TFOp(op.name, op.type, [t.op.name for t in op.inputs], node_id, gradient))
     return TFGraph(ops)

@@ -1,0 +1,145 @@
+"""Graph explorer: type an expression or paste GradientTape code, see the forward and backward graphs."""
+
+import pandas as pd
+import streamlit as st
+
+import explorer
+from explorer.errors import excerpt
+from explorer.images import dot_available, render
+from explorer.presets import PRESETS, by_title
+from explorer.share import decode_program, encode_program
+
+DEFAULT = PRESETS[1]  # the textbook's chain-rule example
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def cached_run(source: str, dtype: str, seed: int) -> explorer.Run:
+    return explorer.run(source, dtype=dtype, seed=seed)
+
+
+def restore_from_url() -> None:
+    """First load only: take program and settings from a share link."""
+    if st.session_state.get("restored"):
+        return
+    st.session_state.restored = True
+    st.session_state.setdefault("program", DEFAULT.source)
+    st.session_state.setdefault("preset", DEFAULT.title)
+    st.session_state.setdefault("dtype", "float32")
+    st.session_state.setdefault("seed", 0)
+    params = st.query_params
+    if "program" in params:
+        try:
+            st.session_state.program = decode_program(params["program"])
+            st.session_state.preset = "(from a shared link)"
+        except ValueError as e:
+            st.session_state.link_error = str(e)
+    if params.get("dtype") in ("float32", "float64"):
+        st.session_state.dtype = params["dtype"]
+    if params.get("seed", "").isdigit():
+        st.session_state.seed = int(params["seed"])
+
+
+def load_preset() -> None:
+    title = st.session_state.preset
+    if title != "(from a shared link)":
+        st.session_state.program = by_title(title).source
+
+
+def show_dot(dot: str, name: str, key: str) -> None:
+    st.graphviz_chart(dot, use_container_width=True)
+    cols = st.columns(3)
+    cols[0].download_button("Download DOT", dot, f"{name}.dot", "text/vnd.graphviz", key=f"{key}-dot")
+    if dot_available():
+        cols[1].download_button("Download SVG", render(dot, "svg"), f"{name}.svg", "image/svg+xml",
+                                key=f"{key}-svg")
+        cols[2].download_button("Download PNG", render(dot, "png"), f"{name}.png", "image/png", key=f"{key}-png")
+
+
+restore_from_url()
+st.markdown("<style>textarea {font-family: ui-monospace, Menlo, Consolas, monospace !important;"
+            " font-size: 16px !important}</style>", unsafe_allow_html=True)
+st.title("Graph explorer")
+st.markdown(
+    "**What am I looking at?** Your program runs under `tf.GradientTape`. The **forward graph** shows every "
+    "value it computes; the **backward graph** shows, for the chosen target, TensorFlow's gradient at every "
+    "value and on every edge the chain rule: *upstream gradient × local derivative = contribution*. "
+    "Where a value feeds several ops, its gradient is the **sum** of their contributions.")
+if "link_error" in st.session_state:
+    st.warning(f"Could not open the shared link: {st.session_state.pop('link_error')}")
+
+left, right = st.columns([2, 3], gap="large")
+with left:
+    titles = [p.title for p in PRESETS] + (["(from a shared link)"]
+                                            if st.session_state.get("preset") == "(from a shared link)" else [])
+    st.selectbox("Example", titles, key="preset", on_change=load_preset)
+    st.text_area("Program (TensorFlow code, or `x = 3.0; y = 2.0; x**2 * y`)", key="program", height=280,
+                 help="Press Ctrl+Enter to run. Allowed: tf.Variable, tf.constant, tf math and NN ops, "
+                      "GradientTape (nested, persistent), watch, gradient, jacobian, assign.")
+    c1, c2 = st.columns(2)
+    c1.radio("Float dtype", ["float32", "float64"], key="dtype", horizontal=True)
+    c2.number_input("Random seed", min_value=0, max_value=2**31 - 1, step=1, key="seed",
+                    help="tf.random.normal / uniform draw from this seed: same seed, same numbers.")
+
+source, dtype, seed = st.session_state.program, st.session_state.dtype, int(st.session_state.seed)
+try:
+    run = cached_run(source, dtype, seed)
+    st.session_state.last_good = (source, dtype, seed)
+    error = None
+except explorer.ProgramError as e:
+    error = e
+    last = st.session_state.get("last_good")
+    run = cached_run(*last) if last else None
+
+with left:
+    if error is not None:
+        st.error(f"**Line {error.line}, column {error.col}:** {error.message}" if error.line else error.message)
+        if excerpt(source, error):
+            st.code(excerpt(source, error), language=None)
+        if run is not None:
+            st.info("Showing the last program that ran.")
+    else:
+        st.query_params.update(program=encode_program(source), dtype=dtype, seed=str(seed))
+        st.caption("Share: the address bar now holds this program; copy it to share.")
+    if run is not None and run.output:
+        st.text("Printed:\n" + "\n".join(run.output))
+
+with right:
+    if run is None:
+        st.stop()
+    targets = run.targets()
+    if targets:
+        target = st.selectbox("Target (differentiate this)", targets, key=f"target-{hash(run.source)}")
+    else:
+        target = None
+        st.info("Nothing is differentiated yet: compute a value inside `with tf.GradientTape() as tape:` "
+                "or end with a bare expression.")
+    graph = run.graph_for(target) if target else run.graph
+    if target and not graph.chain_rule_ok:
+        st.error("The chain-rule sum disagrees with TensorFlow's gradient at some node (see the table).")
+    forward, backward, table, tfg = st.tabs(["Forward graph", "Backward graph", "Values & gradients",
+                                             "TensorFlow's graph"])
+    with forward:
+        st.caption("Blue: tf.Variable · grey: constant (dashed bold: watched) · white: op result. "
+                   "Double border: the target.")
+        show_dot(graph.to_dot("forward"), "forward", "fwd")
+    with backward:
+        st.caption(f"Gradients of **{graph.nodes[graph.target].label if graph.target is not None else '—'}** "
+                   f"from tape `{graph.tape_name}`. Colour: RdBu diverging, blue positive, red negative "
+                   "(color-blind safe). Edge labels: local derivative, then upstream × local = contribution.")
+        show_dot(graph.to_dot("backward"), "backward", "bwd")
+    with table:
+        st.dataframe(pd.DataFrame(graph.table()), use_container_width=True, hide_index=True)
+    with tfg:
+        st.caption("The ops `tf.function` traces for this program. Blue boxes: the forward op of each value; "
+                   "yellow boxes (∂ name): the `gradient_tape/...` ops TensorFlow generated to differentiate it.")
+        tf_graph = run.tf_graph()
+        if tf_graph.error:
+            st.warning(tf_graph.error)
+        else:
+            show_dot(tf_graph.to_dot(), "tensorflow-graph", "tfg")
+            st.dataframe(pd.DataFrame([{"op": o.name, "type": o.type, "value": o.node_id or "",
+                                        "gradient op": o.gradient} for o in tf_graph.ops]),
+                         use_container_width=True, hide_index=True)
+
+with st.expander("Show the TensorFlow code"):
+    st.code(run.tf_code, language="python")
