@@ -89,6 +89,7 @@ class Interpreter:
         if dtype not in ("float32", "float64"):
             raise ProgramError(f"dtype must be 'float32' or 'float64', not {dtype!r}")
         self.source = source
+        self.text = SourceText(source)
         self.float = tf.float32 if dtype == "float32" else tf.float64
         self.seed = int(seed)
         self.graph_mode = graph_mode
@@ -478,7 +479,7 @@ class Interpreter:
                 out = spec.fn(*tensors, **static)
         except (tf.errors.OpError, ValueError, TypeError, IndexError) as e:
             raise at(node, f"{_op_title(spec, node)} failed: {_first_line(e)}") from None
-        ref = self._new_node(spec.op, "op", _text(self.source, node), [r.index for r in refs], node, out,
+        ref = self._new_node(spec.op, "op", _text(self.text, node), [r.index for r in refs], node, out,
                              ["data"] * len(refs), static)
         self.specs[ref.index] = spec
         return ref
@@ -591,7 +592,7 @@ class Interpreter:
                 return self._call_op(SPECS["tf.identity"], [p["value"]], {}, node)
             dtype = self._dtype_arg(p.get("dtype"), node) or self._literal_dtype(p["value"], None)
             t = self._constant(p["value"], dtype, node, p.get("shape"))
-            return self._new_node("constant", "constant", _text(self.source, node), [], node, t, [])
+            return self._new_node("constant", "constant", _text(self.text, node), [], node, t, [])
         if name == "tf.Variable":
             p = _bind_params(["initial_value", "trainable"], args, kwargs, node, name,
                              optional={"trainable", "name", "dtype"})
@@ -604,7 +605,7 @@ class Interpreter:
             src = self._as_tensor(p["input"], node, None)
             fn = tf.ones_like if name == "tf.ones_like" else tf.zeros_like
             t = fn(src.tensor, dtype=self._dtype_arg(p.get("dtype"), node))
-            return self._new_node("constant", "constant", _text(self.source, node), [], node, t, [])
+            return self._new_node("constant", "constant", _text(self.text, node), [], node, t, [])
         if name in ("tf.ones", "tf.zeros", "tf.fill", "tf.eye", "tf.linspace"):
             return self._filled(name, args, kwargs, node)
         if name in ("tf.random.normal", "tf.random.uniform"):
@@ -637,7 +638,7 @@ class Interpreter:
             self._check_elements(int(np.prod(shape)), node)
             fn = tf.ones if name == "tf.ones" else tf.zeros
             t = fn(shape, dtype=self._dtype_arg(p.get("dtype"), node) or self.float)
-        return self._new_node("constant", "constant", _text(self.source, node), [], node, t, [])
+        return self._new_node("constant", "constant", _text(self.text, node), [], node, t, [])
 
     def _random(self, name: str, args: list, kwargs: dict, node: ast.Call) -> NodeRef:
         """Random tensors are drawn statelessly from (seed, count): the same program gives the same
@@ -663,7 +664,7 @@ class Interpreter:
             if hi is None:
                 raise at(node, "integer tf.random.uniform needs maxval")
             t = tf.random.stateless_uniform(shape, seed, lo, hi, dtype)
-        return self._new_node("random", "random", _text(self.source, node), [], node, t, [])
+        return self._new_node("random", "random", _text(self.text, node), [], node, t, [])
 
     def _make_variable(self, init: Any, params: dict, node: ast.AST, kind_text: str | None = None) -> VarRef:
         dtype = self._dtype_arg(params.get("dtype"), node)
@@ -684,7 +685,7 @@ class Interpreter:
         else:
             var = tf.Variable(value, trainable=trainable)
         self.var_order.append(var)
-        ref = self._new_node("variable", "variable", _text(self.source, node), inputs, node,
+        ref = self._new_node("variable", "variable", _text(self.text, node), inputs, node,
                              value if self.graph_mode else tf.convert_to_tensor(var.numpy()), edge_kinds)
         self.nodes[ref.index].trainable = trainable
         self.variables[ref.index] = var
@@ -705,7 +706,7 @@ class Interpreter:
             raise at(node, f"{method} failed: {_first_line(e)}") from None
         old = self.nodes[v.index]
         snapshot = v.var.read_value() if self.graph_mode else tf.convert_to_tensor(v.var.numpy())
-        ref = self._new_node("assign", "variable", _text(self.source, node), [v.index, src.index], node,
+        ref = self._new_node("assign", "variable", _text(self.text, node), [v.index, src.index], node,
                              snapshot, ["assign", "assign"])
         new = self.nodes[ref.index]
         new.name, new.trainable, new.version = old.name, old.trainable, old.version + 1
@@ -817,9 +818,27 @@ def _one_arg(args: list, kwargs: dict, node: ast.AST, name: str) -> Any:
     raise at(node, "this method takes exactly one argument")
 
 
-def _text(source: str, node: ast.AST) -> str:
-    text = ast.get_source_segment(source, node) or ""
-    text = " ".join(text.split())
+class SourceText:
+    """Source segments by ast position, with the lines split once (ast.get_source_segment re-splits
+    the whole source on every call, which is quadratic in program length)."""
+
+    def __init__(self, source: str):
+        self.lines = [line.encode("utf-8") for line in source.splitlines(keepends=True)]
+
+    def segment(self, node: ast.AST) -> str:
+        try:
+            l0, l1 = node.lineno - 1, node.end_lineno - 1
+            c0, c1 = node.col_offset, node.end_col_offset
+        except AttributeError:
+            return ""
+        if l0 == l1:
+            return self.lines[l0][c0:c1].decode("utf-8", "replace")
+        parts = [self.lines[l0][c0:]] + self.lines[l0 + 1:l1] + [self.lines[l1][:c1]]
+        return b"".join(parts).decode("utf-8", "replace")
+
+
+def _text(source: SourceText, node: ast.AST) -> str:
+    text = " ".join(source.segment(node).split())
     return text if len(text) <= 48 else text[:45] + "..."
 
 

@@ -137,10 +137,12 @@ def _assign_ids(trace: Trace) -> None:
     """Readable unique ids, valid as TensorFlow name scopes: the program's name, else the op."""
     program_names = set(trace.env)
     seen: set[str] = set()
+    next_suffix: dict[str, int] = {}
     for node in trace.nodes:
         base = node.name or node.op
-        candidate, k = base, 2
+        candidate, k = base, next_suffix.get(base, 2)
         while candidate in seen or (node.name is None and candidate in program_names):
             candidate, k = f"{base}_{k}", k + 1
+        next_suffix[base] = k
         seen.add(candidate)
         node.id = candidate

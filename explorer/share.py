@@ -23,6 +23,8 @@ def decode_program(token: str) -> str:
         raw = d.decompress(packed, limits.MAX_SOURCE_CHARS * 4 + 1)
         if d.unconsumed_tail or len(raw) > limits.MAX_SOURCE_CHARS * 4:
             raise ValueError("the shared program in the link is too long")
+        if not d.eof:
+            raise ValueError("the link's program could not be read (it may have been cut short)")
         return raw.decode("utf-8")
     except (binascii.Error, zlib.error, UnicodeDecodeError):
         raise ValueError("the link's program could not be read (it may have been cut short)") from None
