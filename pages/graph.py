@@ -46,7 +46,7 @@ def load_preset() -> None:
 
 
 def show_dot(dot: str, name: str, key: str) -> None:
-    st.graphviz_chart(dot, use_container_width=True)
+    st.graphviz_chart(dot, width="stretch")
     cols = st.columns(3)
     cols[0].download_button("Download DOT", dot, f"{name}.dot", "text/vnd.graphviz", key=f"{key}-dot")
     if dot_available():
@@ -128,7 +128,7 @@ with right:
                    "(color-blind safe). Edge labels: local derivative, then upstream × local = contribution.")
         show_dot(graph.to_dot("backward"), "backward", "bwd")
     with table:
-        st.dataframe(pd.DataFrame(graph.table()), use_container_width=True, hide_index=True)
+        st.dataframe(pd.DataFrame(graph.table()), width="stretch", hide_index=True)
     with tfg:
         st.caption("The ops `tf.function` traces for this program. Blue boxes: the forward op of each value; "
                    "yellow boxes (∂ name): the `gradient_tape/...` ops TensorFlow generated to differentiate it.")
@@ -139,7 +139,7 @@ with right:
             show_dot(tf_graph.to_dot(), "tensorflow-graph", "tfg")
             st.dataframe(pd.DataFrame([{"op": o.name, "type": o.type, "value": o.node_id or "",
                                         "gradient op": o.gradient} for o in tf_graph.ops]),
-                         use_container_width=True, hide_index=True)
+                         width="stretch", hide_index=True)
 
 with st.expander("Show the TensorFlow code"):
     st.code(run.tf_code, language="python")
