@@ -97,46 +97,45 @@ def _title(node: Node) -> str:
     if node.kind == "literal":
         return node.text
     if node.name and node.text and node.kind in ("op", "gradient", "jacobian"):
-        return f"<B>{_esc(node.name)}</B> = {_esc(node.text)}"
+        return f"{node.name} = {node.text}"
     if node.name:
-        return f"<B>{_esc(node.name)}</B>"
+        return node.name
     if node.kind == "op" and node.text:
-        return f"<I>{_esc(node.id)}</I> = {_esc(node.text)}"
-    return _esc(node.text or node.op)
+        return f"{node.id} = {node.text}"
+    return node.text or node.op
 
 
 def _node_label(node: Node, graph: Graph, view: str) -> str:
+    """Plain text, one fact a line: the browser's Graphviz renders plain labels at full size, which
+    matters on a projector (HTML-like labels with mixed font sizes came out tiny there)."""
     lines = [_title(node)]
     kind = _kind_text(node, graph)
-    if kind:  # backward fills can be dark: inherit the node's font color there
-        color = ' COLOR="#374151"' if view == "forward" else ""
-        lines.append(f'<FONT POINT-SIZE="11"{color}>{_esc(kind)}</FONT>')
+    if kind:
+        lines.append(f"({kind})")
     if view == "forward":
-        for row in _rows(np.asarray(node.value)) if node.value is not None else ["(traced)"]:
-            lines.append(f'<FONT POINT-SIZE="18">{_esc(row)}</FONT>')
-        lines.append(f'<FONT POINT-SIZE="11" COLOR="#4b5563">{_esc(shape_text(node))}</FONT>')
+        lines += _rows(np.asarray(node.value)) if node.value is not None else ["(traced)"]
+        lines.append(shape_text(node))
+        return "\n".join(lines)
+    g = graph.gradients.get(node.index)
+    tname = graph.nodes[graph.target].label if graph.target is not None else "target"
+    check = graph.checks.get(node.index)
+    head = f"∂{tname}/∂{node.label} = "
+    if g is None:
+        lines.append(head + "None")
+        reason = graph.reasons.get(node.index, "")
+        if reason:
+            lines.append(headline(reason))
+        return "\n".join(lines)
+    rows = _rows(np.asarray(g))
+    if check is not None and len(check.terms) > 1 and np.size(g) == 1:
+        head += " + ".join(fmt(t) for t in check.terms) + " = "
+    if len(rows) == 1:
+        lines.append(head + rows[0])
     else:
-        g = graph.gradients.get(node.index)
-        tname = graph.nodes[graph.target].label if graph.target is not None else "target"
-        check = graph.checks.get(node.index)
-        if g is None:
-            reason = graph.reasons.get(node.index, "")
-            lines.append(f'<FONT POINT-SIZE="14">∂{_esc(tname)}/∂{_esc(node.label)} = None</FONT>')
-            if reason:
-                lines.append(f'<FONT POINT-SIZE="12">{_esc(headline(reason))}</FONT>')
-        else:
-            rows = _rows(np.asarray(g))
-            head = f"∂{_esc(tname)}/∂{_esc(node.label)} = "
-            if check is not None and len(check.terms) > 1 and np.size(g) == 1:
-                head += " + ".join(_esc(fmt(t)) for t in check.terms) + " = "
-            if len(rows) == 1:
-                lines.append(f'<FONT POINT-SIZE="18">{head}{_esc(rows[0])}</FONT>')
-            else:
-                lines.append(f'<FONT POINT-SIZE="14">{head}</FONT>')
-                lines += [f'<FONT POINT-SIZE="18">{_esc(r)}</FONT>' for r in rows]
-            if check is not None and len(check.terms) > 1 and np.size(g) > 1:
-                lines.append(f'<FONT POINT-SIZE="11">sum of {len(check.terms)} contributions</FONT>')
-    return "<" + "<BR/>".join(lines) + ">"
+        lines += [head] + rows
+    if check is not None and len(check.terms) > 1 and np.size(g) > 1:
+        lines.append(f"(sum of {len(check.terms)} contributions)")
+    return "\n".join(lines)
 
 
 def headline(reason: str) -> str:
@@ -170,8 +169,8 @@ def graph_to_dot(graph: Graph, view: str = "forward", highlight: int | None = No
                  if g is not None and i in shown and np.size(g)), default=0.0)
     out = ["digraph G {",
            f'  graph [rankdir=TB, bgcolor="white", fontname="{FONT}", nodesep=0.35, ranksep=0.6];',
-           f'  node [shape=box, style="rounded,filled", fontname="{FONT}", fontsize=16, margin="0.15,0.08"];',
-           f'  edge [fontname="{FONT}", fontsize=13, color="#374151"];']
+           f'  node [shape=box, style="rounded,filled", fontname="{FONT}", fontsize=18, margin="0.2,0.1"];',
+           f'  edge [fontname="{FONT}", fontsize=15, color="#374151"];']
     for node in graph.nodes:
         if node.index not in shown:
             continue
@@ -187,7 +186,7 @@ def graph_to_dot(graph: Graph, view: str = "forward", highlight: int | None = No
             if g is not None and abs(float(np.mean(g))) > 0.6 * scale > 0:
                 attrs["fontcolor"] = "white"
         if node.kind == "literal":
-            attrs.update(shape="plaintext", style="", fontsize="14")
+            attrs.update(shape="plaintext", style="")
         if node.kind in ("constant", "random") and node.watched_by:
             attrs["style"] = "rounded,filled,bold,dashed"
         if node.kind in ("gradient", "jacobian"):
@@ -235,18 +234,15 @@ def _legend(view: str) -> str:
                  (NONE_FILL, "None")]
         title = "gradient (RdBu, color-blind safe)"
     row = "".join(f'<TD BGCOLOR="{c}">{_esc(t)}</TD>' for c, t in cells)
-    return (f'  legend [shape=plaintext, style="", label=<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" '
-            f'CELLPADDING="4"><TR><TD BORDER="0">{_esc(title)}</TD>{row}</TR></TABLE>>];')
+    return (f'  legend [shape=plaintext, style="", fontsize=18, label=<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" '
+            f'CELLPADDING="6"><TR><TD BORDER="0">{_esc(title)}</TD>{row}</TR></TABLE>>];')
 
 
 def _attrs(attrs: dict) -> str:
     parts = []
     for k, v in attrs.items():
         v = str(v)
-        if k == "label" and v.startswith("<") and v.endswith(">"):
-            parts.append(f"{k}={v}")
-        else:
-            parts.append(f'{k}="' + v.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"')
+        parts.append(f'{k}="' + v.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"')
     return ", ".join(parts)
 
 

@@ -43,17 +43,17 @@ class TFGraph:
     def to_dot(self) -> str:
         shown = {op.name for op in self.ops}
         out = ["digraph TF {", '  graph [rankdir=LR, fontname="Helvetica", newrank=true];',
-               '  node [shape=box, style="rounded,filled", fontname="Helvetica", fontsize=13];',
+               '  node [shape=box, style="rounded,filled", fontname="Helvetica", fontsize=18];',
                '  edge [color="#6b7280"];']
         groups: dict[tuple[bool, str | None], list[TFOp]] = {}
         for op in self.ops:
             groups.setdefault((op.gradient, op.node_id), []).append(op)
         for k, ((grad, node_id), ops) in enumerate(groups.items()):
-            title = ("∂ " if grad else "") + (node_id or ("gradient plumbing" if grad else "inputs"))
+            title = ("∂ " if grad else "") + (node_id or ("gradient plumbing" if grad else "other ops (seeds, shapes)"))
             color = "#fef3c7" if grad else "#dbeafe"
             out.append(f"  subgraph cluster_{k} {{")
             out.append(f'    label="{_q(title)}"; style="rounded,filled"; fillcolor="{color}"; '
-                       'fontname="Helvetica"; fontsize=14;')
+                       'fontname="Helvetica"; fontsize=18;')
             for op in ops:
                 out.append(f'    "{_q(op.name)}" [label="{_q(op.type)}", fillcolor="white", '
                            f'tooltip="{_q(op.name)}"];')

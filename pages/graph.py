@@ -56,8 +56,14 @@ def show_dot(dot: str, name: str, key: str) -> None:
 
 
 restore_from_url()
+# Streamlit shrinks all graphviz text to 0.6rem; restore the sizes the DOT was laid out for (explorer.render
+# uses 18 for nodes and cluster titles, 15 for edges), so labels fill their boxes and read on a projector.
 st.markdown("<style>textarea {font-family: ui-monospace, Menlo, Consolas, monospace !important;"
-            " font-size: 16px !important}</style>", unsafe_allow_html=True)
+            " font-size: 16px !important}"
+            "[data-testid=stGraphVizChart] svg text {font-family: Helvetica, Arial, sans-serif !important;"
+            " font-size: 18px !important}"
+            "[data-testid=stGraphVizChart] svg g.edge text {font-size: 15px !important}</style>",
+            unsafe_allow_html=True)
 st.title("Graph explorer")
 st.markdown(
     "**What am I looking at?** Your program runs under `tf.GradientTape`. The **forward graph** shows every "
@@ -67,7 +73,7 @@ st.markdown(
 if "link_error" in st.session_state:
     st.warning(f"Could not open the shared link: {st.session_state.pop('link_error')}")
 
-left, right = st.columns([2, 3], gap="large")
+left, right = st.columns([1, 2], gap="large")
 with left:
     titles = [p.title for p in PRESETS] + (["(from a shared link)"]
                                             if st.session_state.get("preset") == "(from a shared link)" else [])

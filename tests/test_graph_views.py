@@ -14,9 +14,9 @@ CHAIN = by_title("Chain rule on a computation graph (Chollet 2.4.4)").source
 def test_forward_dot_shows_values_kinds_and_target():
     dot = explorer.run(CHAIN).graph.to_dot(view="forward")
     assert dot.startswith("digraph")
-    for text in ("<B>x1</B> = w*x", "<B>loss_val</B>", "tf.Variable", "constant", "float32 · scalar"):
+    for text in ("x1 = w*x", "loss_val = tf.abs(y_true - x2)", "tf.Variable", "constant", "float32 · scalar"):
         assert text in dot
-    assert '<FONT POINT-SIZE="18">7</FONT>' in dot          # x2's value, large type
+    assert "x2 = x1 + b\\n7\\n" in dot                     # x2's value under its formula
     target_line = next(l for l in dot.splitlines() if 'id="node-loss_val"' in l)
     assert 'peripheries="2"' in target_line
 
