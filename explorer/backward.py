@@ -59,7 +59,7 @@ def tape_gradients(trace: Trace, tape: TapeRef, target: int) -> dict[int, np.nda
     out: dict[int, np.ndarray | None] = {}
     for key, (a, b) in zip(keys, spans):
         parts = [r for r in results[a:b] if r is not None]
-        out[key] = None if not parts else np.asarray(sum(tf.convert_to_tensor(p) for p in parts).numpy())
+        out[key] = None if not parts else sum(np.asarray(tf.convert_to_tensor(p)) for p in parts)
     return out
 
 
@@ -83,9 +83,7 @@ def annotate(trace: Trace, target: int | None) -> Graph:
     grads = tape_gradients(trace, tape, target)
     graph.gradients = {n.index: grads.get(n.index) for n in nodes}
     graph.reasons = _reasons(trace, graph, tape)
-    for node in nodes:
-        if node.kind == "op" and graph.gradients[node.index] is not None:
-            _local_derivatives(trace, graph, node)
+    _local_derivatives(trace, graph, [n for n in nodes if n.kind == "op" and graph.gradients[n.index] is not None])
     for e in edges:
         if e.contribution is None and not e.note:
             e.note = _NOTES.get(e.kind) or _why_no_flow(graph, e)
@@ -105,40 +103,60 @@ def _rule(trace: Trace, e: Edge) -> str:
     return fill(text, subst)
 
 
-def _local_derivatives(trace: Trace, graph: Graph, node: Node) -> None:
-    """Re-run one op on copies of its inputs under a fresh tape: local derivative or VJP per input."""
-    spec = trace.specs[node.index]
-    upstream = graph.gradients[node.index]
-    inputs = [trace.tensors[i] for i in node.inputs]
-    copies = [tf.identity(t) for t in inputs]
-    differentiable = [c.dtype.is_floating for c in copies]
-    out_size = int(np.prod(node.shape)) if node.shape else 1
-    sizes = [int(np.prod(t.shape.as_list())) if t.shape.rank else 1 for t in inputs]
-    elementwise = (spec.elementwise and all(tuple(t.shape.as_list()) == node.shape for t in inputs)) or \
-        (out_size == 1 and all(s == 1 for s in sizes))
+def _local_derivatives(trace: Trace, graph: Graph, ops: list[Node]) -> None:
+    """Re-run every op that gradient reaches on its own copies of its inputs, all under one fresh tape,
+    and ask that tape once: for elementwise ops each output is seeded with ones (giving the local
+    derivative per element), for the others with the node's upstream gradient (giving the
+    vector-Jacobian product). The copies are distinct tensors, so the answers do not mix."""
+    plans = []
     with tf.GradientTape() as g:
-        for c, d in zip(copies, differentiable):
-            if d:
-                g.watch(c)
-        out = spec.fn(*copies, **node.static)
-    watched = [c for c, d in zip(copies, differentiable) if d]
-    if elementwise:
-        results = g.gradient(out, watched)
-    else:
-        results = g.gradient(out, watched, output_gradients=tf.constant(upstream, dtype=out.dtype))
-    results = iter(results)
-    by_position = [next(results) if d else None for d in differentiable]
-    for e in graph.edges:
-        if e.dst != node.index:
+        for node in ops:
+            spec = trace.specs[node.index]
+            inputs = [trace.tensors[i] for i in node.inputs]
+            copies = [tf.identity(t) for t in inputs]
+            differentiable = [c.dtype.is_floating for c in copies]
+            for c, d in zip(copies, differentiable):
+                if d:
+                    g.watch(c)
+            out = spec.fn(*copies, **node.static)
+            out_size = int(np.prod(node.shape)) if node.shape else 1
+            sizes = [int(np.prod(t.shape.as_list())) if t.shape.rank else 1 for t in inputs]
+            elementwise = (spec.elementwise and all(tuple(t.shape.as_list()) == node.shape for t in inputs)) \
+                or (out_size == 1 and all(s == 1 for s in sizes))
+            plans.append((node, inputs, copies, differentiable, out, elementwise))
+    targets, seeds, sources, slots = [], [], [], []
+    for k, (node, _, copies, differentiable, out, elementwise) in enumerate(plans):
+        if not out.dtype.is_floating:
             continue
+        targets.append(out)
+        seeds.append(tf.ones_like(out) if elementwise
+                     else tf.constant(graph.gradients[node.index], dtype=out.dtype))
+        for pos, (c, d) in enumerate(zip(copies, differentiable)):
+            if d:
+                slots.append((k, pos))
+                sources.append(c)
+    results = g.gradient(targets, sources, output_gradients=seeds) if sources else []
+    found = {slot: r for slot, r in zip(slots, results)}
+    into: dict[int, list[Edge]] = {}
+    for e in graph.edges:
+        into.setdefault(e.dst, []).append(e)
+    for k, (node, inputs, _, differentiable, _, elementwise) in enumerate(plans):
+        _set_edges(graph, node, into.get(node.index, []), inputs, differentiable, elementwise,
+                   [found.get((k, pos)) for pos in range(len(inputs))])
+
+
+def _set_edges(graph: Graph, node: Node, edges: list[Edge], inputs, differentiable, elementwise,
+               by_position) -> None:
+    upstream = graph.gradients[node.index]
+    for e in edges:
         r = by_position[e.position]
         e.upstream = upstream
         if r is None:
-            e.note = ("tf.stop_gradient blocks the gradient" if spec.op == "stop_gradient"
+            e.note = ("tf.stop_gradient blocks the gradient" if node.op == "stop_gradient"
                       else "integer input: not differentiable" if not differentiable[e.position]
                       else "TensorFlow has no gradient for this input")
             continue
-        r = np.asarray(r.numpy())
+        r = np.asarray(tf.convert_to_tensor(r).numpy())
         if elementwise:
             e.local = r
             contribution = np.reshape(upstream * r, inputs[e.position].shape.as_list())

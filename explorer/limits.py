@@ -3,7 +3,7 @@
 Exceeding one is a ProgramError naming the limit, never a hang or a crash.
 """
 
-MAX_SOURCE_CHARS = 20_000        # a page of code; megabyte pastes are refused before parsing
+MAX_SOURCE_CHARS = 50_000        # a 1000-op program fits; megabyte pastes are refused before parsing
 MAX_AST_NODES = 20_000           # syntax nodes after parsing
 MAX_AST_DEPTH = 60               # nesting of expressions / blocks
 MAX_GRAPH_NODES = 5_000          # values in the traced graph (1000-op programs fit)
