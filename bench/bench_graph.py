@@ -79,5 +79,15 @@ def main() -> None:
               f"{t_explorer * 1e3 / n:>7.2f}")
 
 
+    source, ops = program(100)
+    trace = median_seconds(lambda: explorer.run(source), 11)
+    gradients = median_seconds(lambda: explorer.run(source).graph, 11) - trace
+    full = median_seconds(lambda: explorer_path(source), 11)
+    eager = median_seconds(lambda: baseline(ops), 11)
+    print(f"100 ops, where the time goes (medians, as multiples of eager {eager * 1e3:.1f} ms): "
+          f"parse + trace {trace / eager:.2f}x, all gradients + edge derivatives + checks "
+          f"{gradients / eager:.2f}x, both DOT views {(full - trace - gradients) / eager:.2f}x")
+
+
 if __name__ == "__main__":
     main()

@@ -70,7 +70,8 @@ def shape_text(node: Node) -> str:
 def gradient_color(g: Any, scale: float) -> str:
     if g is None:
         return NONE_FILL
-    value = float(np.mean(g)) if np.size(g) else 0.0
+    a = np.asarray(g)
+    value = float(a) if a.ndim == 0 else float(a.mean()) if a.size else 0.0
     if scale <= 0 or value == 0:
         return DIVERGING[5]
     step = int(round(min(1.0, abs(value) / scale) * 5))
