@@ -10,6 +10,7 @@ from explorer.presets import PRESETS, by_title
 from explorer.share import decode_program, encode_program
 
 DEFAULT = PRESETS[1]  # the textbook's chain-rule example
+OWN = "(your own program)"
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
@@ -30,7 +31,6 @@ def restore_from_url() -> None:
     if "program" in params:
         try:
             st.session_state.program = decode_program(params["program"])
-            st.session_state.preset = "(from a shared link)"
         except ValueError as e:
             st.session_state.link_error = str(e)
     if params.get("dtype") in ("float32", "float64"):
@@ -41,7 +41,7 @@ def restore_from_url() -> None:
 
 def load_preset() -> None:
     title = st.session_state.preset
-    if title != "(from a shared link)":
+    if title != OWN:
         st.session_state.program = by_title(title).source
 
 
@@ -75,8 +75,9 @@ if "link_error" in st.session_state:
 
 left, right = st.columns([1, 2], gap="large")
 with left:
-    titles = [p.title for p in PRESETS] + (["(from a shared link)"]
-                                            if st.session_state.get("preset") == "(from a shared link)" else [])
+    # The selector names what is in the editor: an example's title, or "(your own program)" once edited.
+    st.session_state.preset = next((p.title for p in PRESETS if p.source == st.session_state.program), OWN)
+    titles = [p.title for p in PRESETS] + ([OWN] if st.session_state.preset == OWN else [])
     st.selectbox("Example", titles, key="preset", on_change=load_preset)
     st.text_area("Program (TensorFlow code, or `x = 3.0; y = 2.0; x**2 * y`)", key="program", height=280,
                  help="Press Ctrl+Enter to run. Allowed: tf.Variable, tf.constant, tf math and NN ops, "

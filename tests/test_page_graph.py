@@ -54,6 +54,17 @@ def test_every_preset_renders_without_exception(preset):
     assert not at.error
 
 
+def test_example_selector_names_what_is_in_the_editor():
+    at = fresh()
+    assert at.selectbox(key="preset").value == "Chain rule on a computation graph (Chollet 2.4.4)"
+    at.text_area(key="program").input("x = 3.0; x * x").run()
+    assert at.selectbox(key="preset").value == "(your own program)"
+    assert "x * x" in dots(at)[0]
+    at.selectbox(key="preset").select(PRESETS[0].title).run()
+    assert at.text_area(key="program").value == PRESETS[0].source
+    assert "(your own program)" not in at.selectbox(key="preset").options
+
+
 def test_invalid_program_shows_error_and_keeps_previous_graph():
     at = fresh()
     before = dots(at)[0]
