@@ -4,5 +4,6 @@ import streamlit as st
 
 st.set_page_config(page_title="Gradient Explorer", page_icon="∂", layout="wide")
 st.navigation([
-    st.Page("pages/graph.py", title="Graph explorer", icon="🕸️", default=True),
+    st.Page("app_pages/graph.py", title="Graph explorer", icon=":material/account_tree:", default=True),
+    st.Page("app_pages/walkthrough.py", title="Backprop step-through", icon=":material/stairs:"),
 ]).run()

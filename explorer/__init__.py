@@ -15,5 +15,8 @@ from .errors import ProgramError  # noqa: E402
 from .graph import Check, Edge, Graph, Node  # noqa: E402
 from .presets import PRESETS, Preset  # noqa: E402
 from .run import Run, run  # noqa: E402
+from .checks import GradientCheck, check_gradients  # noqa: E402
+from .walkthrough import Step  # noqa: E402
 
-__all__ = ["run", "Run", "ProgramError", "Graph", "Node", "Edge", "Check", "PRESETS", "Preset"]
+__all__ = ["run", "Run", "ProgramError", "Graph", "Node", "Edge", "Check", "PRESETS", "Preset",
+           "check_gradients", "GradientCheck", "Step"]

@@ -85,7 +85,7 @@ class Trace:
 class Interpreter:
     def __init__(self, source: str, dtype: str = "float32", seed: int = 0, *,
                  graph_mode: bool = False, variables: list[tf.Variable] | None = None,
-                 node_ids: list[str] | None = None):
+                 node_ids: list[str] | None = None, overrides: dict[int, np.ndarray] | None = None):
         if dtype not in ("float32", "float64"):
             raise ProgramError(f"dtype must be 'float32' or 'float64', not {dtype!r}")
         self.source = source
@@ -95,6 +95,7 @@ class Interpreter:
         self.graph_mode = graph_mode
         self._given_variables = variables
         self._node_ids = node_ids
+        self._overrides = overrides or {}   # node index -> value to use instead (finite differences)
         self.nodes: list[Node] = []
         self.tensors: list[Any] = []
         self.variables: dict[int, tf.Variable] = {}
@@ -573,6 +574,8 @@ class Interpreter:
         self._check_elements(n, node)
         self.total_elements += n
         index = len(self.nodes)
+        if index in self._overrides and kind != "variable":
+            tensor = tf.constant(self._overrides[index], dtype=tensor.dtype, shape=tensor.shape)
         dtype = tensor.dtype.name
         self.nodes.append(Node(index, self._node_ids[index] if self._node_ids else "", None, op, kind, text,
                                list(inputs), getattr(node, "lineno", 0), getattr(node, "col_offset", -1) + 1,
@@ -680,6 +683,8 @@ class Interpreter:
         trainable = params.get("trainable", True)
         if not isinstance(trainable, bool):
             raise at(node, "trainable must be True or False")
+        if len(self.nodes) in self._overrides:
+            value = tf.constant(self._overrides[len(self.nodes)], dtype=value.dtype, shape=value.shape)
         if self.graph_mode:
             var = self._given_variables[len(self.var_order)]
         else:

@@ -14,3 +14,6 @@ MAX_EXPONENT = 1_000             # |literal exponent| in x ** k
 MAX_LITERAL = 1e15               # |number literal|
 MAX_TAPE_DEPTH = 8               # nested GradientTape blocks
 MAX_SECONDS = 10.0               # wall clock for one run
+MAX_FD_RUNS = 200                # extra program runs for finite differences, per check
+MAX_SYMBOLIC_NODES = 200         # values in a scalar graph turned into a sympy expression
+MAX_HIGHER_ORDER = 64            # entries of the inputs (and of the output) for Hessians and forward mode

@@ -105,6 +105,58 @@ with tf.GradientTape() as tape:
     loss = -tf.reduce_sum(y_true * tf.math.log(probs))
 grad_W1, grad_b1, grad_W2, grad_b2 = tape.gradient(loss, [W1, b1, W2, b2])
 """, "loss(y_true, softmax(dot(relu(dot(inputs, W1) + b1), W2) + b2))."),
+    Preset("2-2-2 sigmoid network, scalars (step-by-step backpropagation)", """\
+i1 = tf.constant(0.05)
+i2 = tf.constant(0.10)
+w1 = tf.Variable(0.15)
+w2 = tf.Variable(0.20)
+w3 = tf.Variable(0.25)
+w4 = tf.Variable(0.30)
+b1 = tf.Variable(0.35)
+w5 = tf.Variable(0.40)
+w6 = tf.Variable(0.45)
+w7 = tf.Variable(0.50)
+w8 = tf.Variable(0.55)
+b2 = tf.Variable(0.60)
+target_o1 = tf.constant(0.01)
+target_o2 = tf.constant(0.99)
+with tf.GradientTape() as tape:
+    net_h1 = w1 * i1 + w2 * i2 + b1
+    out_h1 = tf.sigmoid(net_h1)
+    net_h2 = w3 * i1 + w4 * i2 + b1
+    out_h2 = tf.sigmoid(net_h2)
+    net_o1 = w5 * out_h1 + w6 * out_h2 + b2
+    out_o1 = tf.sigmoid(net_o1)
+    net_o2 = w7 * out_h1 + w8 * out_h2 + b2
+    out_o2 = tf.sigmoid(net_o2)
+    E_total = 0.5 * (target_o1 - out_o1) ** 2 + 0.5 * (target_o2 - out_o2) ** 2
+dw1, dw2, dw3, dw4, dw5, dw6, dw7, dw8 = tape.gradient(E_total, [w1, w2, w3, w4, w5, w6, w7, w8])
+learning_rate = 0.5
+w1.assign_sub(learning_rate * dw1)
+w2.assign_sub(learning_rate * dw2)
+w3.assign_sub(learning_rate * dw3)
+w4.assign_sub(learning_rate * dw4)
+w5.assign_sub(learning_rate * dw5)
+w6.assign_sub(learning_rate * dw6)
+w7.assign_sub(learning_rate * dw7)
+w8.assign_sub(learning_rate * dw8)
+""", "The well-known step-by-step example: inputs 0.05/0.10, targets 0.01/0.99, one update with "
+         "learning rate 0.5 (biases shared per layer and not updated, as there)."),
+    Preset("2-2-2 sigmoid network, matrices (step-by-step backpropagation)", """\
+x = tf.constant([[0.05, 0.10]])
+W1 = tf.Variable([[0.15, 0.25], [0.20, 0.30]])
+b1 = tf.Variable(0.35)
+W2 = tf.Variable([[0.40, 0.50], [0.45, 0.55]])
+b2 = tf.Variable(0.60)
+y_true = tf.constant([[0.01, 0.99]])
+with tf.GradientTape() as tape:
+    h = tf.sigmoid(x @ W1 + b1)
+    y = tf.sigmoid(h @ W2 + b2)
+    E_total = tf.reduce_sum(0.5 * (y_true - y) ** 2)
+dW1, dW2 = tape.gradient(E_total, [W1, W2])
+W1.assign_sub(0.5 * dW1)
+W2.assign_sub(0.5 * dW2)
+""", "The same network with tf.matmul: column j of W1 holds the weights into hidden unit j."),
 ]
 
 

@@ -105,6 +105,12 @@ class Run:
         from .codegen import tensorflow_code
         return tensorflow_code(self.source, self.dtype, self.seed)
 
+    def walkthrough(self, target: str | None = None) -> list:
+        """Backpropagation step by step for `target` (None: the program's own target): the forward pass
+        op by op, then every edge in reverse topological order (see explorer.walkthrough.Step)."""
+        from .walkthrough import walkthrough
+        return walkthrough(self.graph_for(target))
+
     def tf_graph(self):
         """TensorFlow's own graph of the program (tf.function), gradient ops linked to our nodes."""
         from .tfgraph import trace_tf_graph

@@ -9,7 +9,7 @@ from explorer.share import decode_program, encode_program
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-PAGE = str(ROOT / "pages" / "graph.py")
+PAGE = str(ROOT / "app_pages" / "graph.py")
 
 
 def dots(at: AppTest) -> list[str]:

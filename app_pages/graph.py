@@ -5,17 +5,12 @@ import streamlit as st
 
 import explorer
 from explorer.errors import excerpt
-from explorer.images import dot_available, render
 from explorer.presets import PRESETS, by_title
 from explorer.share import decode_program, encode_program
+from app_pages._shared import cached_run, graph_css, show_dot
 
 DEFAULT = PRESETS[1]  # the textbook's chain-rule example
 OWN = "(your own program)"
-
-
-@st.cache_resource(max_entries=64, show_spinner=False)
-def cached_run(source: str, dtype: str, seed: int) -> explorer.Run:
-    return explorer.run(source, dtype=dtype, seed=seed)
 
 
 def restore_from_url() -> None:
@@ -45,25 +40,8 @@ def load_preset() -> None:
         st.session_state.program = by_title(title).source
 
 
-def show_dot(dot: str, name: str, key: str) -> None:
-    st.graphviz_chart(dot, width="stretch")
-    cols = st.columns(3)
-    cols[0].download_button("Download DOT", dot, f"{name}.dot", "text/vnd.graphviz", key=f"{key}-dot")
-    if dot_available():
-        cols[1].download_button("Download SVG", render(dot, "svg"), f"{name}.svg", "image/svg+xml",
-                                key=f"{key}-svg")
-        cols[2].download_button("Download PNG", render(dot, "png"), f"{name}.png", "image/png", key=f"{key}-png")
-
-
 restore_from_url()
-# Streamlit shrinks all graphviz text to 0.6rem; restore the sizes the DOT was laid out for (explorer.render
-# uses 18 for nodes and cluster titles, 15 for edges), so labels fill their boxes and read on a projector.
-st.markdown("<style>textarea {font-family: ui-monospace, Menlo, Consolas, monospace !important;"
-            " font-size: 16px !important}"
-            "[data-testid=stGraphVizChart] svg text {font-family: Helvetica, Arial, sans-serif !important;"
-            " font-size: 18px !important}"
-            "[data-testid=stGraphVizChart] svg g.edge text {font-size: 15px !important}</style>",
-            unsafe_allow_html=True)
+graph_css()
 st.title("Graph explorer")
 st.markdown(
     "**What am I looking at?** Your program runs under `tf.GradientTape`. The **forward graph** shows every "
@@ -91,6 +69,7 @@ source, dtype, seed = st.session_state.program, st.session_state.dtype, int(st.s
 try:
     run = cached_run(source, dtype, seed)
     st.session_state.last_good = (source, dtype, seed)
+    st.session_state.graph_program = (source, dtype, seed)   # the walkthrough page offers it
     error = None
 except explorer.ProgramError as e:
     error = e
