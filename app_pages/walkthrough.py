@@ -250,7 +250,7 @@ with higher_tab:
             src = st.selectbox("with respect to", ins, key=f"wt-jac-{hash(run.source)}-{target}")
             try:
                 j = jacobian(run, target, src)
-                out_shape, in_shape = graph.nodes[graph.target].shape, run._node(src).shape
+                out_shape, in_shape = graph.nodes[graph.target].shape, np.shape(j)[len(graph.nodes[graph.target].shape):]
                 m, n = int(np.prod(out_shape)) if out_shape else 1, int(np.prod(in_shape)) if in_shape else 1
                 matrix = np.reshape(j, (m, n))
                 ylab = [tname] if not out_shape else [f"{tname}[{','.join(map(str, k))}]" for k in np.ndindex(*out_shape)]

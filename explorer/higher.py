@@ -63,17 +63,18 @@ def inputs_of(trace: Trace, target: int) -> list[int]:
 def jacobian(run, target: str, source: str) -> np.ndarray:
     """d target / d source with every entry kept: shape target.shape + source.shape, from the tape
     that recorded the target (TensorFlow's tape.jacobian)."""
-    t, s = run._node(target), run._node(source)
+    t = run._node(target)
+    s = run._source_node(source, t.index)
     tape = choose_tape(run.trace, t.index)
     if tape is None:
         raise HigherOrderError(f"no GradientTape recorded {t.label}")
     src = gradient_source(run.trace, s.index)
-    if isinstance(src, list):
-        raise HigherOrderError(f"{s.label} was assigned to; pick one of its states")
-    result = tape.tape.jacobian(run.trace.tensors[t.index], src)
-    if result is None:
-        return np.zeros(tuple(t.shape) + tuple(s.shape))
-    return np.asarray(result.numpy())
+    parts = [tape.tape.jacobian(run.trace.tensors[t.index], x) for x in (src if isinstance(src, list) else [src])]
+    total = np.zeros(tuple(t.shape) + tuple(s.shape))
+    for p in parts:
+        if p is not None:
+            total = total + np.asarray(p.numpy())
+    return total
 
 
 @dataclass

@@ -70,7 +70,8 @@ class Run:
 
     def gradient(self, target: str, source: str) -> np.ndarray | None:
         """d target / d source from TensorFlow, with the tape that recorded the target."""
-        t, s = self._node(target), self._node(source)
+        t = self._node(target)
+        s = self._source_node(source, t.index)
         tape = choose_tape(self.trace, t.index)
         if tape is None or not s.floating:
             return None
@@ -80,6 +81,12 @@ class Run:
             parts = [r for r in result if r is not None]
             result = sum(parts) if parts else None
         return None if result is None else np.asarray(tf.convert_to_tensor(result).numpy())
+
+    def _source_node(self, key: str, target: int):
+        """A name bound to several states (a variable updated after the tape): the last state created
+        before the target, which is the one the target can depend on."""
+        states = [n for n in self.trace.nodes if n.name == key and n.index <= target]
+        return states[-1] if states else self._node(key)
 
     def _node(self, key: str):
         try:
