@@ -269,7 +269,7 @@ with higher_tab:
             fig = go.Figure(go.Heatmap(z=h.matrix, x=h.names, y=h.names, colorscale="RdBu", zmid=0,
                                        text=[[fmt(v) for v in row] for row in h.matrix], texttemplate="%{text}"))
             fig.update_layout(height=140 + 40 * len(h.names), margin=dict(l=10, r=10, t=30, b=10), font=dict(size=16),
-                              title=f"∂²{tname}/∂a∂b", yaxis=dict(autorange="reversed"))
+                              title=f"∂²{tname} / ∂(row) ∂(column)", yaxis=dict(autorange="reversed"))
             st.plotly_chart(fig, width="stretch", key="wt-hess-fig")
         except HigherOrderError as e:
             st.info(str(e) + " (try the bare expression example: `x = 3.0; y = 2.0; x**2 * y + tf.sin(x)`)")
