@@ -63,15 +63,7 @@ def _sources(run, graph: Graph) -> list[int]:
     for call in run.trace.calls:
         if call.target == graph.target:
             return list(dict.fromkeys(i for i in call.sources if graph.nodes[i].floating))
-    into = {}
-    for e in graph.edges:
-        into.setdefault(e.dst, []).append(e.src)
-    seen, stack = {graph.target}, [graph.target]
-    while stack:
-        for src in into.get(stack.pop(), []):
-            if src not in seen:
-                seen.add(src)
-                stack.append(src)
+    seen = graph.ancestors(graph.target)
     return [n.index for n in graph.nodes if n.index in seen and n.floating and n.kind in
             ("variable", "constant", "random") and n.op != "assign"]
 

@@ -110,6 +110,20 @@ class Graph:
         i = self.node(key).index
         return [e for e in self.edges if e.src == i]
 
+    def ancestors(self, key: str | int) -> set[int]:
+        """Every node the given one is computed from (itself included), through edges of any kind."""
+        into: dict[int, list[int]] = {}
+        for e in self.edges:
+            into.setdefault(e.dst, []).append(e.src)
+        start = self.node(key).index
+        seen, stack = {start}, [start]
+        while stack:
+            for src in into.get(stack.pop(), []):
+                if src not in seen:
+                    seen.add(src)
+                    stack.append(src)
+        return seen
+
     @property
     def chain_rule_ok(self) -> bool:
         """Every checkable node's sum of contributions equals TensorFlow's gradient."""

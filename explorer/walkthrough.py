@@ -43,23 +43,10 @@ def walkthrough(graph: Graph) -> list[Step]:
     if graph.target is None:
         raise ValueError("the graph has no target: choose a value to differentiate")
     shown = _shown_nodes(graph)
-    ancestors = _ancestors(graph, graph.target)
+    ancestors = graph.ancestors(graph.target)
     steps = _forward(graph, shown, ancestors)
     steps += _backward(graph, ancestors)
     return steps
-
-
-def _ancestors(graph: Graph, target: int) -> set[int]:
-    into: dict[int, list[int]] = {}
-    for e in graph.edges:
-        into.setdefault(e.dst, []).append(e.src)
-    seen, stack = {target}, [target]
-    while stack:
-        for src in into.get(stack.pop(), []):
-            if src not in seen:
-                seen.add(src)
-                stack.append(src)
-    return seen
 
 
 def _forward(graph: Graph, shown: set[int], ancestors: set[int]) -> list[Step]:
