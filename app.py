@@ -6,4 +6,5 @@ st.set_page_config(page_title="Gradient Explorer", page_icon="∂", layout="wide
 st.navigation([
     st.Page("app_pages/graph.py", title="Graph explorer", icon=":material/account_tree:", default=True),
     st.Page("app_pages/walkthrough.py", title="Backprop step-through", icon=":material/stairs:"),
+    st.Page("app_pages/descent.py", title="Gradient descent", icon=":material/trending_down:"),
 ]).run()
