@@ -259,8 +259,8 @@ with clf_tab:
     with c2:
         clf, anim, curve = cached_classifier(loss_name, float(lr_c), int(steps_c), int(seed_c))
         st.markdown(f"2,000 points (seed {seed_c}); after {int(steps_c)} steps: loss **{clf.losses[-1]:.4f}**, "
-                    f"training accuracy **{100 * clf.accuracy[-1]:.1f} %**, W = {np.round(clf.W[-1].ravel(), 4).tolist()}, "
-                    f"b = {np.round(clf.b[-1], 4).tolist()}.")
+                    f"training accuracy **{100 * clf.accuracy[-1]:.1f} %**, W = [{clf.W[-1][0, 0]:.4f}, {clf.W[-1][1, 0]:.4f}], "
+                    f"b = {clf.b[-1][0]:.4f}.")
         st.plotly_chart(anim, width="stretch", key="gd_clf_anim")
         st.plotly_chart(curve, width="stretch", key="gd_clf_curve")
         with st.expander("Show the TensorFlow code"):

@@ -1,8 +1,10 @@
 """`make bench`: every benchmark, each printing medians and a ratio against a baseline in the same run."""
 
-from bench import bench_graph, bench_walkthrough
+from bench import bench_descent, bench_graph, bench_walkthrough
 
 if __name__ == "__main__":
     bench_graph.main()
     print()
     bench_walkthrough.main()
+    print()
+    bench_descent.main()

@@ -196,6 +196,7 @@ class _Runner:
         self.var = tf.Variable([0.0, 0.0], dtype=tf.float32)
         self.opt = make_optimizer(name, 0.01, **hyper)
         self.opt.build([self.var])
+        self.initial = [v.numpy().copy() for v in self.opt.variables]   # e.g. Adagrad starts its sums at 0.1
         self.velocity = next((v for v in self.opt.variables if "momentum" in v.path), None) \
             if name in VELOCITY else None
         fn, var, opt, velocity = s.fn, self.var, self.opt, self.velocity
@@ -227,8 +228,8 @@ class _Runner:
 
     def __call__(self, start, learning_rate: float, steps: int):
         with self.lock:
-            for v in self.opt.variables:
-                v.assign(tf.zeros_like(v))
+            for v, value in zip(self.opt.variables, self.initial):
+                v.assign(value)
             self.opt.learning_rate.assign(learning_rate)
             self.var.assign(tf.constant(start, tf.float32))
             return [t.numpy() for t in self.loop(tf.constant(int(steps)))]

@@ -42,8 +42,8 @@ def _arrow(p: np.ndarray, v: np.ndarray, scale: float) -> tuple[list, list]:
 
 
 def _slider_and_buttons(steps: list[int], prefix: str = "step ", redraw: bool = False) -> dict:
-    """Play / Pause and a step slider. 2-D scatter traces animate without a redraw (a redraw makes
-    plotly drop the contour underneath); 3-D scenes need one."""
+    """Play / Pause and a step slider. Scatter traces animate smoothly without a redraw; 3-D scenes and
+    frames that change the title need one."""
     return dict(
         updatemenus=[dict(type="buttons", showactive=False, x=0.0, y=-0.08, xanchor="left", yanchor="top",
                           direction="left", pad=dict(t=0, r=10),
@@ -174,8 +174,9 @@ def race_contour(s: Surface, paths: list[Path], show_gradient: bool = True) -> g
 def race_surface3d(s: Surface, paths: list[Path]) -> go.Figure:
     """The same race on the 3-D surface: each path lifted onto f, with its current point animated."""
     xs, ys, z = grid(s, 45)
-    zs = np.log10(z - z.min() + 1e-3) if s.log_color else z
-    lift = (lambda v: np.log10(v - z.min() + 1e-3)) if s.log_color else (lambda v: v)
+    floor = min(float(z.min()), *(float(np.nanmin(p.losses)) for p in paths))   # paths may go below the grid
+    zs = np.log10(z - floor + 1e-3) if s.log_color else z
+    lift = (lambda v: np.log10(np.maximum(v - floor, 0) + 1e-3)) if s.log_color else (lambda v: v)
     fig = go.Figure(go.Surface(x=_r(xs), y=_r(ys), z=_r(zs), colorscale="Viridis", opacity=0.85, showscale=False,
                                hoverinfo="skip"))
     steps = frame_steps(max(p.steps for p in paths), 40)
@@ -284,7 +285,7 @@ def tangent_animation(path: Path1D, xs: np.ndarray, ys: np.ndarray, target: floa
     fig.update_layout(height=480, font=FONT, margin=dict(l=10, r=10, t=50, b=90), xaxis_title="x",
                       yaxis=dict(title="L(x)", range=[lo - 0.05 * (hi - lo), hi + 0.05 * (hi - lo)]),
                       title=dict(text=f"step 0: x = {path.xs[0]:.4f}"), legend=dict(font=dict(size=14)),
-                      **_slider_and_buttons(steps))
+                      **_slider_and_buttons(steps, redraw=True))
     if target is not None:
         fig.add_vline(x=target, line=dict(color="gray", dash="dash"))
     return fig
@@ -325,7 +326,7 @@ def classifier_animation(c: Classifier, max_points: int = 2000) -> go.Figure:
     fig.update_layout(height=560, font=FONT, margin=dict(l=10, r=10, t=50, b=90),
                       xaxis=dict(range=[lo, hi], title="x₁"), yaxis=dict(range=[ylo, yhi], title="x₂"),
                       title=dict(text=f"step 0: loss {c.losses[0]:.4f}, accuracy {100 * c.accuracy[0]:.1f} %"),
-                      legend=dict(orientation="h", y=1.08, x=0), **_slider_and_buttons(steps))
+                      legend=dict(orientation="h", y=1.08, x=0), **_slider_and_buttons(steps, redraw=True))
     return fig
 
 

@@ -1,0 +1,173 @@
+"""The descent lab against Keras used directly, the MIT lab, the book's linear classifier and sympy."""
+
+import threading
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+import explorer
+from explorer import descent as gd
+from explorer import descent_plots as plots
+
+
+def keras_directly(surface: gd.Surface, name: str, lr: float, start, steps: int) -> np.ndarray:
+    """The textbook loop, eagerly: a tf.Variable, a tape, and the Keras optimizer's apply_gradients."""
+    spec = gd.OPTIMIZERS[name]
+    opt = getattr(keras.optimizers, spec.keras_class)(learning_rate=lr, **spec.defaults)
+    xy = tf.Variable(np.array(start, np.float32))
+    points = [xy.numpy().copy()]
+    for _ in range(steps):
+        with tf.GradientTape() as tape:
+            loss = surface.fn(xy[0], xy[1])
+        opt.apply_gradients([(tape.gradient(loss, xy), xy)])
+        points.append(xy.numpy().copy())
+    return np.array(points)
+
+
+@pytest.mark.parametrize("name", list(gd.OPTIMIZERS))
+@pytest.mark.parametrize("surface", ["rosenbrock", "himmelblau", "beale"])
+def test_first_20_points_equal_keras_used_directly(name, surface):
+    s = gd.SURFACES[surface]
+    lr = s.learning_rate(name)
+    path = gd.optimize(s, name, steps=20)
+    expected = keras_directly(s, name, lr, s.start, 20)
+    np.testing.assert_allclose(path.points[:21], expected, rtol=1e-6, atol=1e-6)
+
+
+def test_mit_lab_reaches_the_target():
+    # minimise (x - x_f)^2 with x_f = 4, learning rate 0.01, 500 steps, x from a random normal
+    for seed in range(3):
+        path = gd.descend_1d("(x - 4)**2", learning_rate=0.01, steps=500, seed=seed)
+        assert abs(path.xs[-1] - 4) < 1e-3
+        x0 = path.xs[0]
+        assert path.xs[1] == pytest.approx(x0 - 0.01 * 2 * (x0 - 4), rel=1e-6)   # x.assign(x - lr * grad)
+        assert path.slopes[0] == pytest.approx(2 * (x0 - 4), rel=1e-6)
+
+
+@pytest.mark.parametrize("loss", ["square", "logistic"])
+def test_linear_classifier_learns_the_two_clouds(loss):
+    c = gd.linear_classifier(loss, learning_rate=0.1, steps=40, seed=0)
+    assert c.accuracy[-1] >= 0.97
+    assert c.losses[-1] < c.losses[0]
+    # the data: 1000 points per class around (0, 3) and (3, 0)
+    assert np.allclose(c.inputs[:1000].mean(axis=0), [0, 3], atol=0.1)
+    assert np.allclose(c.inputs[1000:].mean(axis=0), [3, 0], atol=0.1)
+    # every point on the decision line has W·x + b = threshold
+    xs = np.array([-1.0, 4.0])
+    ys = gd.decision_line(c.W[-1], c.b[-1], c.threshold, xs)
+    on_line = np.stack([xs, ys], axis=1) @ c.W[-1] + c.b[-1]
+    np.testing.assert_allclose(on_line.ravel(), [c.threshold] * 2, atol=1e-4)
+
+
+def test_linear_classifier_first_step_is_the_books_update():
+    c = gd.linear_classifier("square", learning_rate=0.1, steps=1, n=50, seed=3)
+    x, y, W, b = c.inputs.astype(np.float64), c.targets.astype(np.float64), c.W[0].astype(np.float64), c.b[0]
+    pred = x @ W + b
+    grad_W = -2 * x.T @ (y - pred) / len(x)          # d/dW mean((y - xW - b)^2)
+    grad_b = -2 * np.mean(y - pred, axis=0)
+    np.testing.assert_allclose(c.W[1], W - 0.1 * grad_W, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(c.b[1], b - 0.1 * grad_b, rtol=1e-5, atol=1e-6)
+    assert c.losses[0] == pytest.approx(np.mean((y - pred) ** 2), rel=1e-5)
+
+
+def test_adam_reaches_rosenbrocks_minimum_in_its_default_budget():
+    path = gd.optimize("rosenbrock", "adam")
+    assert len(path.points) == gd.SURFACES["rosenbrock"].steps + 1
+    assert np.hypot(*(path.points[-1] - [1.0, 1.0])) < 0.05
+    assert gd.verdict(path, gd.SURFACES["rosenbrock"].minima) == "reached the minimum"
+
+
+def test_divergence_is_reported_not_a_crash():
+    path = gd.optimize("bowl", "sgd", learning_rate=1.5, steps=200)   # |1 - 2·1.5| = 2 > 1: grows
+    assert path.diverged_at is not None and len(path.points) <= 201
+    assert np.all(np.isfinite(path.points[:path.diverged_at]))
+    assert gd.verdict(path).startswith("diverged at step")
+    fig = plots.race_contour(gd.SURFACES["bowl"], [path])
+    assert "diverged" in fig.data[1].name
+
+
+def test_oscillation_and_slow_convergence_are_told_apart():
+    s = gd.SURFACES["bowl"]
+    slow, fine, wild = gd.sweep(s, "sgd", [0.001, 0.1, 0.95], steps=100)
+    assert gd.verdict(slow, s.minima) == "still descending (slow)"
+    assert gd.verdict(fine, s.minima) == "reached the minimum"
+    assert np.all(np.sign(wild.points[1:6, 0]) != np.sign(wild.points[:5, 0]))   # flips side every step
+    assert wild.diverged_at is None
+
+
+def test_custom_surface_gradients_match_the_formula():
+    s = gd.custom_surface("x**2 + 3*y**2 + tf.sin(x)")
+    path = gd.optimize(s, "sgd", start=(1.0, 2.0), steps=1, learning_rate=0.1)
+    np.testing.assert_allclose(path.gradients[0], [2 + np.cos(1.0), 12.0], rtol=1e-6)
+    np.testing.assert_allclose(path.points[1], [1 - 0.1 * (2 + np.cos(1.0)), 2 - 1.2], rtol=1e-6)
+
+
+@pytest.mark.parametrize("formula, message", [
+    ("x**2 + np.sin(y)", "tf.sin"),
+    ("x**2 + z", "z"),
+    ("tf.reduce_sum(x) * y", "elementwise"),
+    ("__import__('os')", ""),
+])
+def test_custom_surface_refuses_clearly(formula, message):
+    with pytest.raises(explorer.ProgramError) as e:
+        gd.custom_surface(formula)
+    assert message in str(e.value)
+
+
+def test_race_starts_every_optimizer_at_the_same_point_and_keeps_their_settings():
+    paths = gd.race("himmelblau", ["sgd", ("adam", {"learning_rate": 0.2, "beta_1": 0.5})], start=(1.0, -1.0),
+                    steps=30)
+    assert [p.optimizer for p in paths] == ["sgd", "adam"]
+    assert all(np.array_equal(p.points[0], [1.0, -1.0]) for p in paths)
+    assert paths[1].label == "Adam (lr=0.2, beta_1=0.5, beta_2=0.999)"
+    expected = keras_directly(gd.SURFACES["himmelblau"], "adam", 0.2, (1.0, -1.0), 0)
+    assert np.allclose(paths[1].points[0], expected[0])
+
+
+def test_momentum_velocity_is_kerass_momentum_buffer():
+    path = gd.optimize("bowl", "momentum", start=(1.0, 1.0), steps=3, learning_rate=0.1)
+    # Keras SGD with momentum: v <- m·v - lr·g, x <- x + v
+    v, x = np.zeros(2), np.array([1.0, 1.0])
+    for k in range(3):
+        v = 0.9 * v - 0.1 * 2 * x
+        x = x + v
+        np.testing.assert_allclose(path.velocities[k + 1], v, rtol=1e-5)
+        np.testing.assert_allclose(path.points[k + 1], x, rtol=1e-5)
+
+
+def test_two_threads_get_what_each_gets_alone():
+    alone = [gd.optimize("rosenbrock", "adam", learning_rate=lr, steps=300).points for lr in (0.01, 0.05)]
+    together: dict[float, np.ndarray] = {}
+
+    def work(lr):
+        together[lr] = gd.optimize("rosenbrock", "adam", learning_rate=lr, steps=300).points
+
+    threads = [threading.Thread(target=work, args=(lr,)) for lr in (0.01, 0.05)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    np.testing.assert_array_equal(together[0.01], alone[0])
+    np.testing.assert_array_equal(together[0.05], alone[1])
+
+
+def test_default_view_payload_is_under_1_5_mb():
+    s = gd.SURFACES["rosenbrock"]
+    paths = gd.race(s, list(gd.OPTIMIZERS))
+    total = sum(plots.payload_kb(f) for f in (plots.race_contour(s, paths), plots.race_surface3d(s, paths),
+                                              plots.loss_chart(paths)))
+    assert total < 1.5 * 1024
+
+
+def test_animation_frames_hold_every_path():
+    s = gd.SURFACES["ravine"]
+    paths = gd.race(s, ["sgd", "momentum"], steps=150)
+    fig = plots.race_contour(s, paths)
+    assert len(fig.frames) == len(plots.frame_steps(150)) and fig.frames[-1].name == "f150"
+    last = fig.frames[-1]
+    # sgd: trail, point, gradient arrow; momentum: the same plus its velocity arrow
+    assert len(last.data) == 3 + 4
+    np.testing.assert_allclose([last.data[1].x[0], last.data[1].y[0]], np.round(paths[0].points[-1], 4))
+    assert fig.layout.sliders[0].steps[-1].label == "150"
