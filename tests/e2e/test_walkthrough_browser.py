@@ -20,6 +20,20 @@ def highlighted_node(page) -> str:
         }""", HIGHLIGHT)
 
 
+def wait_for_highlight(page, prefix: str) -> str:
+    """The highlighted node's text once it starts with `prefix` (the SVG redraws after the heading)."""
+    page.wait_for_function(
+        """([color, prefix]) => {
+            for (const g of document.querySelectorAll('[data-testid=stGraphVizChart] svg g.node')) {
+                const shape = g.querySelector('path, polygon, ellipse');
+                if (shape && shape.getAttribute('stroke') === color)
+                    return [...g.querySelectorAll('text')].map(t => t.textContent).join(' ').startsWith(prefix);
+            }
+            return false;
+        }""", arg=[HIGHLIGHT, prefix])
+    return highlighted_node(page)
+
+
 def step_number(page) -> int:
     text = page.locator("h3").filter(has_text="step").first.inner_text()
     return int(re.search(r"step (\d+) of", text).group(1))
@@ -36,18 +50,16 @@ def test_next_moves_the_highlight_and_play_advances(page, server):
     assert step_number(page) == 1
     page.get_by_role("button", name="Last").click()
     wait_for_step(page, 13)
-    at_last = highlighted_node(page)
-    assert at_last and at_last.startswith("x1")           # the last backward step: x1 -> x
+    wait_for_highlight(page, "x1")                         # the last backward step: x1 -> x
     page.get_by_role("button", name="First").click()
     wait_for_step(page, 1)
     page.get_by_role("button", name="Next").click()
     wait_for_step(page, 2)
-    first = highlighted_node(page)
-    assert first and first.startswith("x1 = w*x")          # forward: x1 computed first
+    first = wait_for_highlight(page, "x1 = w*x")           # forward: x1 computed first
     page.get_by_role("button", name="Next").click()
     wait_for_step(page, 3)
-    second = highlighted_node(page)
-    assert second and second.startswith("x2 = x1 + b") and second != first
+    second = wait_for_highlight(page, "x2 = x1 + b")       # the highlight moved on
+    assert second != first
     screenshot(page, "walkthrough-forward")
 
     page.get_by_role("button", name="Play").click()
