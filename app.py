@@ -7,4 +7,5 @@ st.navigation([
     st.Page("app_pages/graph.py", title="Graph explorer", icon=":material/account_tree:", default=True),
     st.Page("app_pages/walkthrough.py", title="Backprop step-through", icon=":material/stairs:"),
     st.Page("app_pages/descent.py", title="Gradient descent", icon=":material/trending_down:"),
+    st.Page("app_pages/playground.py", title="Network playground", icon=":material/hub:"),
 ]).run()
