@@ -27,7 +27,8 @@ def show_dot(dot: str, name: str, key: str) -> None:
     st.graphviz_chart(dot, width="stretch")
     cols = st.columns(3)
     cols[0].download_button("Download DOT", dot, f"{name}.dot", "text/vnd.graphviz", key=f"{key}-dot")
-    if dot_available():
-        cols[1].download_button("Download SVG", render(dot, "svg"), f"{name}.svg", "image/svg+xml",
+    if dot_available():   # rendered only when clicked: dot takes seconds on large graphs
+        cols[1].download_button("Download SVG", lambda: render(dot, "svg"), f"{name}.svg", "image/svg+xml",
                                 key=f"{key}-svg")
-        cols[2].download_button("Download PNG", render(dot, "png"), f"{name}.png", "image/png", key=f"{key}-png")
+        cols[2].download_button("Download PNG", lambda: render(dot, "png"), f"{name}.png", "image/png",
+                                key=f"{key}-png")

@@ -110,7 +110,7 @@ with right:
         show_dot(graph.to_dot("forward"), "forward", "fwd")
     with backward:
         st.caption(f"Gradients of **{graph.nodes[graph.target].label if graph.target is not None else '—'}** "
-                   f"from tape `{graph.tape_name}`. Colour: RdBu diverging, blue positive, red negative "
+                   f"{'from tape `' + graph.tape_name + '`' if graph.tape_name else '(no tape recorded it)'}. Colour: RdBu diverging, blue positive, red negative "
                    "(color-blind safe). Edge labels: local derivative, then upstream × local = contribution.")
         show_dot(graph.to_dot("backward"), "backward", "bwd")
     with table:

@@ -1,6 +1,5 @@
 """Network playground: build a small network, train it, watch the decision boundary."""
 
-import numpy as np
 import streamlit as st
 
 from explorer import playground as pg

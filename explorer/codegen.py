@@ -34,21 +34,27 @@ def _shorthand(source: str, tree: ast.Module, dtype: str) -> str:
         if isinstance(stmt, ast.Assign) and _number_like(stmt.value) and all(
                 isinstance(t, ast.Name) for t in stmt.targets):
             value = ast.get_source_segment(source, stmt.value)
-            if "." not in value and "e" not in value.lower():
-                value = value + ".0" if value.lstrip("-").isdigit() else value
+            if value.lstrip("-").isdigit():
+                value += ".0"
+            plain_float = value.lstrip("-").replace(".", "", 1).isdigit()
+            # the app makes every such number a float variable; say so where TensorFlow would pick int
+            kind = suffix or ("" if plain_float else ", dtype=tf.float32")
             for t in stmt.targets:
-                lines_before.append(f"{t.id} = tf.Variable({value}{suffix})")
+                lines_before.append(f"{t.id} = tf.Variable({value}{kind})")
                 variables.append(t.id)
         else:
             lines_inside.append(seg)
     names = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
-    f = "f" if "f" not in names else "f_"
+    f = "f"
+    while f in names:
+        f += "_"
     expr = ast.get_source_segment(source, body[-1].value) or ast.unparse(body[-1].value)
     lines = lines_before + ["with tf.GradientTape() as tape:"]
     lines += ["    " + line for line in lines_inside] + [f"    {f} = {expr}"]
     if variables:
         grads = [f"d{f}_d{v}" for v in variables]
-        lines.append(f"{', '.join(grads)} = tape.gradient({f}, [{', '.join(variables)}])")
+        sources = variables[0] if len(variables) == 1 else f"[{', '.join(variables)}]"
+        lines.append(f"{', '.join(grads)} = tape.gradient({f}, {sources})")
         lines.append(f"print({f}.numpy(), " + ", ".join(f"{g}.numpy()" for g in grads) + ")")
     return "\n".join(lines) + "\n"
 

@@ -1,5 +1,7 @@
 """The one error type the program language raises."""
 
+import re
+
 
 class ProgramError(ValueError):
     """A program that cannot run: says where (1-based line, 1-based column) and what to do instead."""
@@ -21,9 +23,15 @@ def at(node, message: str) -> ProgramError:
 
 def excerpt(source: str, error: ProgramError) -> str:
     """The offending line with a caret under the column, for showing under the message."""
-    lines = source.splitlines()
+    lines = source_lines(source)
     if error.line is None or not 1 <= error.line <= len(lines):
         return ""
     text = lines[error.line - 1]
     caret = " " * max(0, (error.col or 1) - 1) + "^"
     return f"{error.line:>3} | {text}\n    | {caret}"
+
+
+def source_lines(source: str) -> list[str]:
+    """Lines as Python's tokenizer counts them (\n, \r\n, \r), not str.splitlines, which also breaks
+    at Unicode separators such as U+2028 and would shift every line number after one."""
+    return re.split(r"\r\n|\r|\n", source)

@@ -12,10 +12,11 @@ persistent still refuses a second `gradient` call, as TensorFlow would.
 from __future__ import annotations
 
 import ast
+import re
 import contextlib
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import tensorflow as tf
@@ -142,7 +143,9 @@ class Interpreter:
         finally:
             self.recording.pop()
             tape.tape.__exit__(None, None, None)
-        name = "f" if "f" not in self.env else "f_"
+        name = "f"
+        while name in self.env:
+            name += "_"
         self._bind(name, result)
         sources = [(n, v) for n, v in self.env.items() if isinstance(v, VarRef) and n in self.shorthand_vars]
         if sources:
@@ -163,7 +166,20 @@ class Interpreter:
     # ---- statements --------------------------------------------------------------------------------
 
     def _stmt(self, stmt: ast.stmt) -> None:
+        """One statement; anything TensorFlow or Python raises on the way becomes a ProgramError at
+        this line, so a page never shows a traceback."""
         self._tick(stmt)
+        try:
+            self._run_stmt(stmt)
+        except ProgramError:
+            raise
+        except (TypeError, ValueError, IndexError, KeyError, AttributeError, NotImplementedError,
+                OverflowError, ZeroDivisionError, tf.errors.OpError) as e:
+            raise at(stmt, f"this line could not run: {_first_line(e)}") from None
+        except RecursionError:
+            raise at(stmt, "this line is nested too deeply to evaluate") from None
+
+    def _run_stmt(self, stmt: ast.stmt) -> None:
         if isinstance(stmt, ast.Assign):
             value = self._expr(stmt.value)
             for target in stmt.targets:
@@ -480,6 +496,8 @@ class Interpreter:
                 out = spec.fn(*tensors, **static)
         except (tf.errors.OpError, ValueError, TypeError, IndexError) as e:
             raise at(node, f"{_op_title(spec, node)} failed: {_first_line(e)}") from None
+        if any(out is t for t in tensors):
+            out = tf.identity(out)   # a cast to the same dtype returns its input: keep the values apart
         ref = self._new_node(spec.op, "op", _text(self.text, node), [r.index for r in refs], node, out,
                              ["data"] * len(refs), static)
         self.specs[ref.index] = spec
@@ -493,7 +511,10 @@ class Interpreter:
             m = a[-1] if static.get("transpose_a") else a[-2]
             k = a[-2] if static.get("transpose_a") else a[-1]
             n = b[-2] if static.get("transpose_b") else b[-1]
-            batch = int(np.prod(a[:-2] or (1,)))
+            try:   # batch dimensions broadcast between the two operands
+                batch = int(np.prod(np.broadcast_shapes(a[:-2], b[:-2]) or (1,)))
+            except ValueError:
+                batch = int(max(np.prod(a[:-2] or (1,)), np.prod(b[:-2] or (1,))))
             if batch * m * k * n > limits.MAX_MATMUL_FLOPS:
                 raise at(node, f"this matmul needs {batch * m * k * n:,} multiply-adds; the limit is "
                                f"{limits.MAX_MATMUL_FLOPS:,}")
@@ -619,7 +640,10 @@ class Interpreter:
         if name == "tf.eye":
             p = _bind_params(["num_rows", "num_columns", "batch_shape", "dtype"], args, kwargs, node, name,
                              optional={"num_columns", "batch_shape", "dtype", "name"})
-            rows, cols = _whole(p["num_rows"], node), _whole(p.get("num_columns") or p["num_rows"], node)
+            if p.get("batch_shape") is not None:
+                raise at(node, "tf.eye with batch_shape is not supported here; use tf.eye(rows, columns)")
+            cols_arg = p["num_rows"] if p.get("num_columns") is None else p["num_columns"]
+            rows, cols = _whole(p["num_rows"], node), _whole(cols_arg, node)
             self._check_elements(rows * cols, node)
             t = tf.eye(rows, cols, dtype=self._dtype_arg(p.get("dtype"), node) or self.float)
         elif name == "tf.linspace":
@@ -828,7 +852,8 @@ class SourceText:
     the whole source on every call, which is quadratic in program length)."""
 
     def __init__(self, source: str):
-        self.lines = [line.encode("utf-8") for line in source.splitlines(keepends=True)]
+        # split where Python's tokenizer does (\n, \r\n, \r), not at every Unicode line break
+        self.lines = [line.encode("utf-8") for line in re.split(r"(?<=\r\n)|(?<=\n)|(?<=\r)(?!\n)", source)]
 
     def segment(self, node: ast.AST) -> str:
         try:

@@ -218,14 +218,16 @@ def _check_exponent(node: ast.AST) -> None:
         raise at(node, f"the exponent is larger than {limits.MAX_EXPONENT}")
 
 
-def _literal_number(node: ast.AST) -> float | None:
+def _literal_number(node: ast.AST, depth: int = 0) -> float | None:
+    if depth > limits.MAX_AST_DEPTH:
+        return None   # the depth check refuses it when it gets there
     if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
         return float(node.value)
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
-        inner = _literal_number(node.operand)
+        inner = _literal_number(node.operand, depth + 1)
         return None if inner is None else (-inner if isinstance(node.op, ast.USub) else inner)
     if isinstance(node, ast.BinOp):
-        a, b = _literal_number(node.left), _literal_number(node.right)
+        a, b = _literal_number(node.left, depth + 1), _literal_number(node.right, depth + 1)
         if a is None or b is None:
             return None
         try:

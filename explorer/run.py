@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import ast
+import threading
 from functools import cached_property
 from typing import Any
 
@@ -10,10 +10,8 @@ import numpy as np
 import tensorflow as tf
 
 from .backward import annotate, choose_tape, gradient_source
-from .errors import ProgramError
 from .graph import Graph
-from .interpreter import Interpreter, NodeRef, TapeRef, Trace, VarRef, is_shorthand
-from .language import dotted, parse
+from .interpreter import Interpreter, NodeRef, Trace, VarRef
 
 
 class Run:
@@ -31,6 +29,8 @@ class Run:
                                        ((k, _plain(v)) for k, v in self.trace.env.items()) if v is not _SKIP}
         self.output: list[str] = self.trace.output
         self._graphs: dict[int | None, Graph] = {}
+        self._tf_graph = None
+        self._lock = threading.RLock()   # pages share one Run between sessions (st.cache_resource)
 
     @property
     def shorthand(self) -> bool:
@@ -49,9 +49,10 @@ class Run:
     def graph_for(self, target: str | None = None) -> Graph:
         """The traced graph with gradients of `target` (a name; None for the program's own target)."""
         index = self.trace.target if target is None else self._node(target).index
-        if index not in self._graphs:
-            self._graphs[index] = annotate(self.trace, index)
-        return self._graphs[index]
+        with self._lock:
+            if index not in self._graphs:
+                self._graphs[index] = annotate(self.trace, index)
+            return self._graphs[index]
 
     def targets(self) -> list[str]:
         """Names that can be chosen as the target: floating values computed by an op or a tape."""
@@ -66,6 +67,8 @@ class Run:
         if default in out:
             out.remove(default)
             out.insert(0, default)
+        elif out:
+            out.insert(0, out.pop())   # no tape.gradient call: the last value computed is the likely target
         return out
 
     def gradient(self, target: str, source: str) -> np.ndarray | None:
@@ -76,7 +79,8 @@ class Run:
         if tape is None or not s.floating:
             return None
         src = gradient_source(self.trace, s.index)
-        result = tape.tape.gradient(self.trace.tensors[t.index], src)
+        with self._lock:
+            result = tape.tape.gradient(self.trace.tensors[t.index], src)
         if isinstance(result, list):
             parts = [r for r in result if r is not None]
             result = sum(parts) if parts else None
@@ -119,9 +123,13 @@ class Run:
         return walkthrough(self.graph_for(target))
 
     def tf_graph(self):
-        """TensorFlow's own graph of the program (tf.function), gradient ops linked to our nodes."""
+        """TensorFlow's own graph of the program (tf.function), gradient ops linked to our nodes;
+        traced once per run (a page rerun must not retrace)."""
         from .tfgraph import trace_tf_graph
-        return trace_tf_graph(self)
+        with self._lock:
+            if self._tf_graph is None:
+                self._tf_graph = trace_tf_graph(self)
+            return self._tf_graph
 
 
 def run(source: str, dtype: str = "float32", seed: int = 0) -> Run:

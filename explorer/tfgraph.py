@@ -89,12 +89,12 @@ def trace_tf_graph(run) -> TFGraph:
 
     try:
         graph = tf.function(program, autograph=False).get_concrete_function().graph
-    except (ProgramError, tf.errors.OpError, ValueError, TypeError) as e:
+    except (ProgramError, tf.errors.OpError, ValueError, TypeError, NotImplementedError, LookupError) as e:
         return TFGraph([], f"TensorFlow could not trace this program as a graph: {str(e).splitlines()[0]}")
     ids_set = set(ids)
     ops = []
     for op in graph.get_operations():
-        if op.type in _HIDDEN or op.type == "Placeholder" and not op.name:
+        if op.type in _HIDDEN:
             continue
         parts = op.name.split("/")
         gradient = parts[0].startswith("gradient_tape")
