@@ -3,6 +3,7 @@
 import streamlit as st
 
 import explorer
+from explorer.errors import excerpt
 from explorer.images import dot_available, render
 
 
@@ -32,3 +33,23 @@ def show_dot(dot: str, name: str, key: str) -> None:
                                 key=f"{key}-svg")
         cols[2].download_button("Download PNG", lambda: render(dot, "png"), f"{name}.png", "image/png",
                                 key=f"{key}-png")
+
+
+def run_or_last_good(source: str, dtype: str, seed: int, memory: str):
+    """(run, error): the program's run, or where it fails the last program that ran on this page
+    (remembered under `memory` in the session) with the error, so a typo keeps the user's graph."""
+    try:
+        run = cached_run(source, dtype, seed)
+        st.session_state[memory] = (source, dtype, seed)
+        return run, None
+    except explorer.ProgramError as e:
+        last = st.session_state.get(memory)
+        return (cached_run(*last) if last else None), e
+
+
+def show_error(source: str, error: explorer.ProgramError, kept: bool) -> None:
+    st.error(f"**Line {error.line}, column {error.col}:** {error.message}" if error.line else error.message)
+    if excerpt(source, error):
+        st.code(excerpt(source, error), language=None)
+    if kept:
+        st.info("Showing the last program that ran.")

@@ -61,25 +61,6 @@ def cached_classifier(loss: str, lr: float, steps: int, seed: int):
     return c, plots.classifier_animation(c), curve
 
 
-def race_code(s: gd.Surface, configs: tuple, start: tuple, steps: int) -> str:
-    lines = ["import tensorflow as tf", "", "def f(x, y):",
-             f"    return {s.formula}",
-             "", "paths = {}"]
-    for name, params in configs:
-        params = dict(params)
-        spec = gd.OPTIMIZERS[name]
-        kwargs = {**spec.defaults, **{k: v for k, v in params.items() if k in spec.defaults}}
-        args = ", ".join([f"learning_rate={params.get('learning_rate', s.learning_rate(name))}"]
-                         + [f"{k}={v!r}" for k, v in kwargs.items()])
-        lines += [f"xy = tf.Variable([{start[0]}, {start[1]}])",
-                  f"opt = tf.keras.optimizers.{spec.keras_class}({args})",
-                  "path = [xy.numpy()]", f"for step in range({steps}):",
-                  "    with tf.GradientTape() as tape:", "        loss = f(xy[0], xy[1])",
-                  "    grad = tape.gradient(loss, xy)", "    opt.apply_gradients([(grad, xy)])",
-                  "    path.append(xy.numpy())", f"paths[{spec.title!r}] = path", ""]
-    return "\n".join(lines)
-
-
 st.title("Gradient descent lab")
 st.markdown(
     "**What am I looking at?** Each optimizer is a rule for the next step from the gradient. Here they are "
@@ -171,7 +152,7 @@ with race_tab:
                 st.plotly_chart(picker, key="gd_pick", on_select="rerun", selection_mode="points")
                 st.caption("Click a point: it becomes the start.")
             with st.expander("Show the TensorFlow code"):
-                st.code(race_code(surface, tuple(configs), start, steps), language="python")
+                st.code(gd.race_code(surface, tuple(configs), start, steps), language="python")
         elif surface is not None:
             st.info("Choose at least one optimizer.")
 

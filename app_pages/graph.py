@@ -3,11 +3,9 @@
 import pandas as pd
 import streamlit as st
 
-import explorer
-from explorer.errors import excerpt
 from explorer.presets import PRESETS, by_title
 from explorer.share import decode_program, encode_program
-from app_pages._shared import cached_run, graph_css, show_dot
+from app_pages._shared import graph_css, run_or_last_good, show_dot, show_error
 
 DEFAULT = PRESETS[1]  # the textbook's chain-rule example
 OWN = "(your own program)"
@@ -66,23 +64,13 @@ with left:
                     help="tf.random.normal / uniform draw from this seed: same seed, same numbers.")
 
 source, dtype, seed = st.session_state.program, st.session_state.dtype, int(st.session_state.seed)
-try:
-    run = cached_run(source, dtype, seed)
-    st.session_state.last_good = (source, dtype, seed)
+run, error = run_or_last_good(source, dtype, seed, "last_good")
+if error is None:
     st.session_state.graph_program = (source, dtype, seed)   # the walkthrough page offers it
-    error = None
-except explorer.ProgramError as e:
-    error = e
-    last = st.session_state.get("last_good")
-    run = cached_run(*last) if last else None
 
 with left:
     if error is not None:
-        st.error(f"**Line {error.line}, column {error.col}:** {error.message}" if error.line else error.message)
-        if excerpt(source, error):
-            st.code(excerpt(source, error), language=None)
-        if run is not None:
-            st.info("Showing the last program that ran.")
+        show_error(source, error, run is not None)
     else:
         st.query_params.update(program=encode_program(source), dtype=dtype, seed=str(seed))
         st.caption("Share: the address bar now holds this program; copy it to share.")

@@ -7,12 +7,12 @@ import streamlit as st
 
 import explorer
 from explorer.checks import check_gradients
-from explorer.errors import excerpt
+from explorer.codegen import HIGHER_ORDER_CODE
 from explorer.higher import HigherOrderError, forward_and_reverse, hessian, inputs_of, jacobian
 from explorer.presets import PRESETS, by_title
 from explorer.render import fmt
 from explorer.walkthrough import paths, step_dot
-from app_pages._shared import cached_run, graph_css
+from app_pages._shared import cached_run, graph_css, run_or_last_good, show_error
 
 DEFAULT = by_title("Chain rule on a computation graph (Chollet 2.4.4)")
 FROM_GRAPH = "(the program from the Graph page)"
@@ -78,21 +78,10 @@ with right:
 
 source, dtype = st.session_state.wt_program, st.session_state.wt_dtype
 seed = st.session_state.get("graph_program", (None, None, 0))[2] if current == FROM_GRAPH else 0
-try:
-    run = cached_run(source, dtype, seed)
-    st.session_state.wt_last_good = (source, dtype, seed)
-    error = None
-except explorer.ProgramError as e:
-    error = e
-    last = st.session_state.get("wt_last_good")
-    run = cached_run(*last) if last else None
+run, error = run_or_last_good(source, dtype, seed, "wt_last_good")
 with left:
     if error is not None:
-        st.error(f"**Line {error.line}, column {error.col}:** {error.message}" if error.line else error.message)
-        if excerpt(source, error):
-            st.code(excerpt(source, error), language=None)
-        if run is not None:
-            st.info("Showing the last program that ran.")
+        show_error(source, error, run is not None)
 
 if run is None:
     st.stop()
@@ -289,24 +278,4 @@ with higher_tab:
 with st.expander("Show the TensorFlow code"):
     st.code(run.tf_code, language="python")
     st.markdown("A finite difference and forward mode in plain TensorFlow, for a function `f` of one variable:")
-    st.code("""import tensorflow as tf
-
-def f(x):
-    return 4.9 * x ** 2
-
-x = tf.constant(1.0, dtype=tf.float64)
-h = 1e-5
-finite_difference = (f(x + h) - f(x - h)) / (2 * h)
-
-with tf.autodiff.ForwardAccumulator(primals=x, tangents=tf.constant(1.0, tf.float64)) as acc:
-    y = f(x)
-forward_mode = acc.jvp(y)
-
-with tf.GradientTape() as outer:
-    outer.watch(x)
-    with tf.GradientTape() as inner:
-        inner.watch(x)
-        y = f(x)
-    dy = inner.gradient(y, x)
-second_derivative = outer.gradient(dy, x)   # 9.8
-""", language="python")
+    st.code(HIGHER_ORDER_CODE, language="python")

@@ -69,3 +69,26 @@ class _Float64(ast.NodeTransformer):
                 return node
             node.keywords.append(ast.keyword("dtype", ast.parse("tf.float64", mode="eval").body))
         return node
+
+
+HIGHER_ORDER_CODE = """import tensorflow as tf
+
+def f(x):
+    return 4.9 * x ** 2
+
+x = tf.constant(1.0, dtype=tf.float64)
+h = 1e-5
+finite_difference = (f(x + h) - f(x - h)) / (2 * h)
+
+with tf.autodiff.ForwardAccumulator(primals=x, tangents=tf.constant(1.0, tf.float64)) as acc:
+    y = f(x)
+forward_mode = acc.jvp(y)
+
+with tf.GradientTape() as outer:
+    outer.watch(x)
+    with tf.GradientTape() as inner:
+        inner.watch(x)
+        y = f(x)
+    dy = inner.gradient(y, x)
+second_derivative = outer.gradient(dy, x)   # 9.8
+"""

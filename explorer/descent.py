@@ -17,8 +17,8 @@ import numpy as np
 import tensorflow as tf
 
 from .errors import ProgramError
+from .expressions import expression
 from .higher import replay
-from .interpreter import Interpreter, VarRef
 
 DIVERGED = 1e6          # |coordinate| or loss beyond this (or not finite) counts as diverged
 
@@ -92,19 +92,7 @@ SURFACES: dict[str, Surface] = {s.key: s for s in [
 
 def custom_surface(formula: str) -> Surface:
     """A surface from an expression in x and y typed in the program language (never Python)."""
-    source = f"x = 0.0\ny = 0.0\n{formula.strip()}"
-    try:
-        trace = Interpreter(source, "float32").run()
-    except ProgramError as e:
-        raise ProgramError(e.message, max(e.line - 2, 1) if e.line else None, e.col) from None
-    if trace.target is None or not trace.shorthand:
-        raise ProgramError("type one expression in x and y, such as `x**2 + 3 * y**2`", 1, 1)
-    ix, iy = (trace.env[k].index for k in ("x", "y"))
-    if any(isinstance(v, VarRef) and k not in ("x", "y") for k, v in trace.env.items()):
-        raise ProgramError("use only x and y", 1, 1)
-    target = trace.target
-    if trace.nodes[target].shape != ():
-        raise ProgramError("the expression must give one number for each (x, y)", 1, 1)
+    trace, (ix, iy), target = expression(formula, ("x", "y"))
 
     def fn(x, y):
         x = tf.cast(x, tf.float32)
@@ -294,6 +282,26 @@ def sweep(surface_or_source: Surface | str, optimizer: str, learning_rates: list
             for lr in learning_rates]
 
 
+def race_code(s: Surface, configs: tuple, start: tuple, steps: int) -> str:
+    """The race as plain TensorFlow and Keras: one loop per optimizer, to paste into a notebook."""
+    lines = ["import tensorflow as tf", "", "def f(x, y):",
+             f"    return {s.formula}",
+             "", "paths = {}"]
+    for name, params in configs:
+        params = dict(params)
+        spec = OPTIMIZERS[name]
+        kwargs = {**spec.defaults, **{k: v for k, v in params.items() if k in spec.defaults}}
+        args = ", ".join([f"learning_rate={params.get('learning_rate', s.learning_rate(name))}"]
+                         + [f"{k}={v!r}" for k, v in kwargs.items()])
+        lines += [f"xy = tf.Variable([{start[0]}, {start[1]}])",
+                  f"opt = tf.keras.optimizers.{spec.keras_class}({args})",
+                  "path = [xy.numpy()]", f"for step in range({steps}):",
+                  "    with tf.GradientTape() as tape:", "        loss = f(xy[0], xy[1])",
+                  "    grad = tape.gradient(loss, xy)", "    opt.apply_gradients([(grad, xy)])",
+                  "    path.append(xy.numpy())", f"paths[{spec.title!r}] = path", ""]
+    return "\n".join(lines)
+
+
 def verdict(path: Path, minima: tuple[tuple[float, float], ...] = ()) -> str:
     """What happened, in words: diverged, reached a known minimum, stopped where the gradient vanishes,
     oscillating, or still descending."""
@@ -330,16 +338,7 @@ def descend_1d(formula: str = "(x - 4)**2", start: float | None = None, learning
     """SGD on a function of one variable written in the program language, the update written as the MIT
     lab writes it: x.assign(x - lr * grad), inside one tf.function. Without a start, x is drawn from a
     standard normal with the seed."""
-    source = f"x = 0.0\n{formula.strip()}"
-    try:
-        trace = Interpreter(source, "float32").run()
-    except ProgramError as e:
-        raise ProgramError(e.message, max(e.line - 1, 1) if e.line else None, e.col) from None
-    if trace.target is None or trace.nodes[trace.target].shape != ():
-        raise ProgramError("type one expression in x, such as `(x - 4)**2`", 1, 1)
-    if any(isinstance(v, VarRef) and k != "x" for k, v in trace.env.items()):
-        raise ProgramError("use only x", 1, 1)
-    ix, target = trace.env["x"].index, trace.target
+    trace, (ix,), target = expression(formula, ("x",))
     if start is None:
         start = float(np.random.default_rng(seed).normal())
     x = tf.Variable(float(start), dtype=tf.float32)
@@ -368,9 +367,9 @@ def descend_1d(formula: str = "(x - 4)**2", start: float | None = None, learning
 
 
 def curve_1d(formula: str, lo: float, hi: float, n: int = 200) -> tuple[np.ndarray, np.ndarray]:
-    trace = Interpreter(f"x = 0.0\n{formula.strip()}", "float32").run()
+    trace, (ix,), target = expression(formula, ("x",))
     xs = np.linspace(lo, hi, n, dtype=np.float32)
-    ys = replay(trace, trace.target, {trace.env["x"].index: tf.constant(xs)}).numpy()
+    ys = replay(trace, target, {ix: tf.constant(xs)}).numpy()
     return xs.astype(np.float64), np.broadcast_to(ys, xs.shape).astype(np.float64)
 
 

@@ -21,9 +21,8 @@ import pandas as pd
 import tensorflow as tf
 from sklearn import datasets as skd
 
-from .errors import ProgramError
+from .expressions import expression
 from .higher import replay
-from .interpreter import Interpreter, VarRef
 
 CLASSIFICATION = ("circle", "xor", "gauss", "spiral", "moons", "blobs")
 REGRESSION = ("plane", "multigauss")
@@ -111,16 +110,7 @@ def curve_dataset(formula: str, n: int = 400, noise: float = 0.0, seed: int = 0)
 
 
 def function_of_x(formula: str):
-    source = f"x = 0.0\n{formula.strip()}"
-    try:
-        trace = Interpreter(source, "float32").run()
-    except ProgramError as e:
-        raise ProgramError(e.message, max(e.line - 1, 1) if e.line else None, e.col) from None
-    if trace.target is None or trace.nodes[trace.target].shape != ():
-        raise ProgramError("type one expression in x, such as `tf.sin(x) * 3`", 1, 1)
-    if any(isinstance(v, VarRef) and k != "x" for k, v in trace.env.items()):
-        raise ProgramError("use only x", 1, 1)
-    ix, target = trace.env["x"].index, trace.target
+    trace, (ix,), target = expression(formula, ("x",))
 
     def f(xs: np.ndarray) -> np.ndarray:
         out = replay(trace, target, {ix: tf.constant(np.asarray(xs, np.float32))}).numpy()

@@ -162,16 +162,21 @@ def _edge_label(e: Edge, graph: Graph) -> str:
     return f"{e.rule}\n{headline(e.note)}: no flow" if e.rule else ""
 
 
+def dot_header() -> list[str]:
+    """The opening of every graph the app draws: top to bottom, sizes that read on a projector."""
+    return ["digraph G {",
+            f'  graph [rankdir=TB, bgcolor="white", fontname="{FONT}", nodesep=0.35, ranksep=0.6];',
+            f'  node [shape=box, style="rounded,filled", fontname="{FONT}", fontsize=18, margin="0.2,0.1"];',
+            f'  edge [fontname="{FONT}", fontsize=15, color="#374151"];']
+
+
 def graph_to_dot(graph: Graph, view: str = "forward", highlight: int | None = None) -> str:
     if view not in ("forward", "backward"):
         raise ValueError("view must be 'forward' or 'backward'")
     shown = _shown_nodes(graph)
     scale = max((float(np.max(np.abs(g))) for i, g in graph.gradients.items()
                  if g is not None and i in shown and np.size(g)), default=0.0)
-    out = ["digraph G {",
-           f'  graph [rankdir=TB, bgcolor="white", fontname="{FONT}", nodesep=0.35, ranksep=0.6];',
-           f'  node [shape=box, style="rounded,filled", fontname="{FONT}", fontsize=18, margin="0.2,0.1"];',
-           f'  edge [fontname="{FONT}", fontsize=15, color="#374151"];']
+    out = dot_header()
     for node in graph.nodes:
         if node.index not in shown:
             continue

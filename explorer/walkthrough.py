@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .graph import Edge, Graph, Node
-from .render import (DIVERGING, HIGHLIGHT, KIND_FILL, FONT, _attrs, _kind_text, _legend, _rows,
+from .render import (DIVERGING, HIGHLIGHT, KIND_FILL, dot_header, _attrs, _kind_text, _legend, _rows,
                      _shown_nodes, _title, fmt, gradient_color, headline, shape_text)
 
 
@@ -292,10 +292,7 @@ def step_dot(graph: Graph, steps: list[Step], k: int, quiz: bool = False) -> str
     scale = max((float(np.max(np.abs(g))) for g in graph.gradients.values() if g is not None and np.size(g)),
                 default=0.0)
     tname = graph.nodes[graph.target].label
-    out = ["digraph G {",
-           f'  graph [rankdir=TB, bgcolor="white", fontname="{FONT}", nodesep=0.35, ranksep=0.6];',
-           f'  node [shape=box, style="rounded,filled", fontname="{FONT}", fontsize=18, margin="0.2,0.1"];',
-           f'  edge [fontname="{FONT}", fontsize=15, color="#374151"];']
+    out = dot_header()
     for n in graph.nodes:
         if n.index not in shown:
             continue

@@ -171,3 +171,21 @@ def test_animation_frames_hold_every_path():
     assert len(last.data) == 3 + 4
     np.testing.assert_allclose([last.data[1].x[0], last.data[1].y[0]], np.round(paths[0].points[-1], 4))
     assert fig.layout.sliders[0].steps[-1].label == "150"
+
+
+def test_race_code_runs_in_real_tensorflow_and_gives_the_same_path():
+    s = gd.SURFACES["himmelblau"]
+    configs = (("adam", (("learning_rate", 0.1),)), ("momentum", (("learning_rate", 0.01), ("momentum", 0.8))))
+    namespace: dict = {}
+    exec(compile(gd.race_code(s, configs, (1.0, -1.0), 15), "<race>", "exec"), namespace)   # our own code
+    for (name, params), title in zip(configs, ["Adam", "SGD + momentum"]):
+        ours = gd.optimize(s, name, start=(1.0, -1.0), steps=15, **dict(params)).points
+        np.testing.assert_allclose(np.array(namespace["paths"][title]), ours, rtol=1e-5, atol=1e-5)
+
+
+def test_higher_order_snippet_runs():
+    from explorer.codegen import HIGHER_ORDER_CODE
+    namespace: dict = {}
+    exec(compile(HIGHER_ORDER_CODE, "<snippet>", "exec"), namespace)
+    assert float(namespace["second_derivative"]) == pytest.approx(9.8)
+    assert float(namespace["finite_difference"]) == pytest.approx(9.8, rel=1e-6)
