@@ -243,6 +243,10 @@ class Trainer:
         self.kind = train.kind
         self.outputs = (1 if train.classes == 2 else train.classes) if self.kind == "classification" else 1
         self.model = build_model(spec, self.outputs)
+        # Keras's losses, on logits for classification (the sigmoid / softmax is inside the loss)
+        self.loss_fn = (keras.losses.MeanSquaredError() if self.kind == "regression" else
+                        keras.losses.BinaryCrossentropy(from_logits=True) if self.outputs == 1 else
+                        keras.losses.SparseCategoricalCrossentropy(from_logits=True))
         self.optimizer = make_optimizer(spec)
         self.optimizer.build(self.model.trainable_variables)
         self.xtr = tf.constant(features(train.x, spec.features))
@@ -264,11 +268,7 @@ class Trainer:
         return y.astype(np.int32)
 
     def _loss(self, out, y):
-        if self.kind == "regression":
-            return tf.reduce_mean(tf.square(out - y))
-        if self.outputs == 1:
-            return tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(labels=y, logits=out))
-        return tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=y, logits=out))
+        return self.loss_fn(y, out)
 
     def _accuracy(self, out, y):
         if self.kind == "regression":
@@ -417,6 +417,22 @@ class Trainer:
                 h = h @ q
             result.append([h[i * points:(i + 1) * points] for i in range(len(polylines))])
         return result
+
+    def warp_frames(self, frames: int = 12, lines: int = 9, points: int = 30) -> list[tuple[int, list]]:
+        """warped_grid at up to `frames` recorded moments of training, for the animated view."""
+        picks = self.snapshots if len(self.snapshots) <= frames else \
+            [self.snapshots[i] for i in np.linspace(0, len(self.snapshots) - 1, frames).round().astype(int)]
+        current = [w.numpy() for w in self.model.weights]
+        out = []
+        try:
+            for step, weights in picks:
+                for w, value in zip(self.model.weights, weights):
+                    w.assign(value)
+                out.append((step, self.warped_grid(lines, points)))
+        finally:
+            for w, value in zip(self.model.weights, current):
+                w.assign(value)
+        return out
 
     # -- one point through the graph model ------------------------------------------------------------
 

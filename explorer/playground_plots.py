@@ -175,36 +175,59 @@ def trainer_epoch(trainer: Trainer, step: int) -> float:
     return step * min(trainer.spec.batch_size, n) / n
 
 
-def warp_figure(trainer: Trainer) -> go.Figure:
+def warp_figure(trainer: Trainer, frames: int = 12) -> go.Figure:
     """The input plane's grid lines as each hidden layer maps them (2-unit layers directly, wider ones
-    through a fixed projection): the textbook's chain of affine maps and folds."""
+    through a fixed projection), animated over the recorded moments of training: the textbook's chain
+    of affine maps and folds."""
     from plotly.subplots import make_subplots
-    layers = trainer.warped_grid()
+    lines, points = 9, 30
+    moments = trainer.warp_frames(frames, lines, points)
+    layers = moments[-1][1]
     if not layers:
         fig = go.Figure()
         fig.add_annotation(text="no hidden layer: the network is one affine map", showarrow=False, font=FONT)
         fig.update_layout(height=200, xaxis=dict(visible=False), yaxis=dict(visible=False))
         return fig
-    cols = len(layers) + 1
     titles = ["input plane"] + [f"after layer {i + 1} ({trainer.spec.hidden[i]} units"
                                 + (", projected)" if trainer.spec.hidden[i] > 2 else ")") for i in range(len(layers))]
-    fig = make_subplots(rows=1, cols=cols, subplot_titles=titles, horizontal_spacing=0.03)
-    ticks = np.linspace(-DOMAIN, DOMAIN, 13)
-    run = np.linspace(-DOMAIN, DOMAIN, 60)
-    n_lines = len(layers[0])
+    fig = make_subplots(rows=1, cols=len(layers) + 1, subplot_titles=titles, horizontal_spacing=0.03)
+    ticks = np.linspace(-DOMAIN, DOMAIN, lines)
+    run = np.linspace(-DOMAIN, DOMAIN, points)
+    n_lines = 2 * lines
+    color = lambda k: "#f59322" if k < lines else "#0877bd"   # noqa: E731 - vertical, horizontal
     for k in range(n_lines):
-        horizontal = k >= n_lines // 2
-        color = "#0877bd" if horizontal else "#f59322"
-        t = ticks[k % (n_lines // 2)]
-        xs, ys = (run, np.full_like(run, t)) if horizontal else (np.full_like(run, t), run)
-        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line=dict(color=color, width=1), showlegend=False,
-                                 hoverinfo="skip"), row=1, col=1)
-        for i, polylines in enumerate(layers):
-            p = polylines[k]
-            fig.add_trace(go.Scatter(x=np.round(p[:, 0], 4), y=np.round(p[:, 1], 4), mode="lines",
-                                     line=dict(color=color, width=1), showlegend=False, hoverinfo="skip"),
-                          row=1, col=i + 2)
+        t = ticks[k % lines]
+        xs, ys = (np.full_like(run, t), run) if k < lines else (run, np.full_like(run, t))
+        fig.add_trace(go.Scatter(x=np.round(xs, 3), y=np.round(ys, 3), mode="lines", showlegend=False,
+                                 line=dict(color=color(k), width=1), hoverinfo="skip"), row=1, col=1)
+    moving = []
+    for i, polylines in enumerate(moments[-1][1]):   # the current state; ▶ replays from the start
+        for k, p in enumerate(polylines):
+            moving.append(len(fig.data))
+            fig.add_trace(go.Scatter(x=np.round(p[:, 0], 3), y=np.round(p[:, 1], 3), mode="lines", showlegend=False,
+                                     line=dict(color=color(k), width=1), hoverinfo="skip"), row=1, col=i + 2)
+    fig.frames = [go.Frame(data=[go.Scatter(x=np.round(p[:, 0], 3), y=np.round(p[:, 1], 3))
+                                 for polylines in grid for p in polylines], traces=moving, name=f"f{step}",
+                           layout=dict(title=dict(text=f"step {step} (epoch {trainer_epoch(trainer, step):.1f})")))
+                  for step, grid in moments]
+    for i, polylines in enumerate(layers):
+        # fixed axes that hold every moment, so the animation shows the bending, not rescaling
+        every = np.concatenate([np.concatenate(g[i]) for _, g in moments])
+        pad = 0.05 * (np.ptp(every, axis=0) + 1e-6)
+        fig.update_xaxes(range=[float(every[:, 0].min() - pad[0]), float(every[:, 0].max() + pad[0])], row=1, col=i + 2)
+        fig.update_yaxes(range=[float(every[:, 1].min() - pad[1]), float(every[:, 1].max() + pad[1])], row=1, col=i + 2)
     fig.update_xaxes(showticklabels=False)
     fig.update_yaxes(showticklabels=False)
-    fig.update_layout(height=330, font=FONT, margin=dict(l=10, r=10, t=40, b=10))
+    steps = [s for s, _ in moments]
+    fig.update_layout(
+        height=380, font=FONT, margin=dict(l=10, r=10, t=60, b=70), title=dict(text=f"step {steps[-1]}"),
+        updatemenus=[dict(type="buttons", x=0, y=-0.1, xanchor="left", yanchor="top", direction="left",
+                          buttons=[dict(label="▶ Play", method="animate",
+                                        args=[None, dict(frame=dict(duration=300, redraw=True), fromcurrent=True)]),
+                                   dict(label="❚❚ Pause", method="animate",
+                                        args=[[None], dict(frame=dict(duration=0, redraw=False), mode="immediate")])])],
+        sliders=[dict(x=0.26, len=0.74, y=-0.05, active=len(steps) - 1, currentvalue=dict(prefix="step "),
+                      steps=[dict(label=str(s), method="animate",
+                                  args=[[f"f{s}"], dict(mode="immediate", frame=dict(duration=0, redraw=True))])
+                             for s in steps])])
     return fig

@@ -176,3 +176,17 @@ def test_spec_is_checked():
         pg.NetworkSpec(hidden=(9,))
     with pytest.raises(ValueError, match="features"):
         pg.NetworkSpec(features=("x3",))
+
+
+def test_layer_warp_is_animated_over_training():
+    from explorer import playground_plots as plots
+    data = pg.make_dataset("circle", 200, 0.0, seed=0)
+    trainer = pg.train(pg.NetworkSpec(hidden=(3, 2), activation="tanh", learning_rate=0.1), data, 400,
+                       chunk=40).trainer
+    moments = trainer.warp_frames(frames=5, lines=4, points=6)
+    assert [m[0] for m in moments][0] == 0 and moments[-1][0] == trainer.step and len(moments) == 5
+    now = trainer.warped_grid(4, 6)
+    np.testing.assert_allclose(moments[-1][1][1][0], now[1][0], rtol=1e-6)      # restored afterwards too
+    assert not np.allclose(moments[0][1][1][0], now[1][0])                      # training bent it
+    fig = plots.warp_figure(trainer, frames=5)
+    assert len(fig.frames) == 5 and fig.frames[-1].name == f"f{trainer.step}"
