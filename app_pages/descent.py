@@ -61,6 +61,12 @@ def cached_classifier(loss: str, lr: float, steps: int, seed: int):
     return c, plots.classifier_animation(c), curve
 
 
+def random_start(surface: gd.Surface, seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    st.session_state.gd_x0 = round(float(rng.uniform(*surface.x_range)), 3)
+    st.session_state.gd_y0 = round(float(rng.uniform(*surface.y_range)), 3)
+
+
 st.title("Gradient descent lab")
 st.markdown(
     "**What am I looking at?** Each optimizer is a rule for the next step from the gradient. Here they are "
@@ -103,11 +109,8 @@ with race_tab:
             c1.number_input("start x", key="gd_x0", step=0.1, format="%.3f")
             c2.number_input("start y", key="gd_y0", step=0.1, format="%.3f")
             seed = st.number_input("seed for a random start", 0, 2**31 - 1, 0, key="gd_seed")
-            if st.button("Random start", width="stretch"):
-                rng = np.random.default_rng(int(seed))
-                st.session_state.gd_x0 = round(float(rng.uniform(*surface.x_range)), 3)
-                st.session_state.gd_y0 = round(float(rng.uniform(*surface.y_range)), 3)
-                st.rerun()
+            st.button("Random start", width="stretch", key="gd_random", on_click=random_start,
+                      args=(surface, int(seed)))
             st.number_input("steps", 1, 5000, key="gd_steps")
             chosen = st.multiselect("Optimizers", list(gd.OPTIMIZERS), default=list(gd.OPTIMIZERS),
                                     format_func=lambda n: gd.OPTIMIZERS[n].title, key="gd_optimizers")

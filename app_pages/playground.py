@@ -54,8 +54,12 @@ def toggle_play() -> None:
 
 
 def reset() -> None:
-    st.session_state.pop("pg_trainer", None)
+    st.session_state.pop("pg_key", None)     # the next run builds a fresh trainer from the settings
     st.session_state.pg_playing = False
+
+
+def next_seed() -> None:
+    st.session_state.pg_seed = int(st.session_state.get("pg_seed", 0)) + 1
 
 
 def load_data(name: str, n: int, noise: float, seed: int, classes: int) -> pg.Dataset:
@@ -97,9 +101,7 @@ with data_col:
     noise = st.slider("Noise (%)", 0, 50, 0, 5, key="pg_noise")
     ratio = st.slider("Training data (%)", 10, 90, 50, 10, key="pg_ratio")
     seed = st.number_input("Seed", 0, 2**31 - 1, 0, key="pg_seed", help="Data, initial weights and batches.")
-    if st.button("Regenerate", icon=":material/refresh:", width="stretch"):
-        st.session_state.pg_seed = int(seed) + 1
-        st.rerun()
+    st.button("Regenerate", icon=":material/refresh:", width="stretch", key="pg_regenerate", on_click=next_seed)
     show_test = st.toggle("Show test data", False, key="pg_show_test")
     discretize = st.toggle("Discretize output", False, key="pg_discretize")
     st.subheader("Features")
@@ -147,10 +149,6 @@ if error is None and st.session_state.get("pg_key") != key:
                            features=",".join(chosen), hidden=",".join(map(str, spec.hidden)), activation=activation,
                            lr=str(lr), batch=str(batch), opt=opt, reg=reg, rate=str(rate),
                            **({"curve": encode_program(st.session_state.pg_curve)} if name == "curve" else {}))
-if "pg_trainer" not in st.session_state and error is None:
-    train, test = pg.split(data, ratio / 100, int(seed))
-    st.session_state.pg_trainer = pg.Trainer(spec, train, test)
-
 with data_col:
     if error is not None:
         st.error(f"Column {error.col}: {error.message}" if isinstance(error, ProgramError) and error.col else str(error))

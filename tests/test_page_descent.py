@@ -83,3 +83,15 @@ def test_mit_preset_and_classifier_tabs(at):
     assert accuracy >= 97
     at.radio(key="gd_clf_loss").set_value("logistic").run()
     assert not at.exception
+
+
+def test_random_start_uses_the_shown_seed(at):
+    import numpy as np
+    at.selectbox(key="gd_surface").select("Quadratic bowl").run()
+    at.number_input(key="gd_seed").set_value(4).run()
+    at.button(key="gd_random").click().run()
+    assert not at.exception
+    rng = np.random.default_rng(4)
+    s = gd.SURFACES["bowl"]
+    assert at.number_input(key="gd_x0").value == round(float(rng.uniform(*s.x_range)), 3)
+    assert at.number_input(key="gd_y0").value == round(float(rng.uniform(*s.y_range)), 3)

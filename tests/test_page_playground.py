@@ -106,3 +106,12 @@ def test_trace_a_point_and_exports(at):
                              and "Play" in el.proto.spec))
     assert len(replay["frames"]) >= 1
     assert "Boundary animation (.html)" in [b.label for b in at.get("download_button")]
+
+
+def test_regenerate_moves_the_seed_and_draws_new_data():
+    at = fresh()
+    before = at.session_state["pg_trainer"].train_data.x.copy()
+    at.button(key="pg_regenerate").click().run()
+    assert not at.exception
+    assert at.number_input(key="pg_seed").value == 1
+    assert not (at.session_state["pg_trainer"].train_data.x == before).all()
