@@ -49,8 +49,10 @@ def restore_from_url() -> None:
         st.session_state.pg_link_error = "the link's settings could not be read; showing the defaults"
 
 
-def toggle_play() -> None:
-    st.session_state.pg_playing = not st.session_state.get("pg_playing", False)
+def set_playing(value: bool) -> None:
+    """Play and Pause set the state they show, rather than toggling it: a click that reaches the
+    server twice (one refresh may be in flight) must not undo itself."""
+    st.session_state.pg_playing = value
 
 
 def reset() -> None:
@@ -164,7 +166,7 @@ with net_col:
     b = st.columns([1, 1, 1, 2, 2])
     playing = st.session_state.get("pg_playing", False)
     b[0].button("Pause" if playing else "Play", icon=":material/pause:" if playing else ":material/play_arrow:",
-                on_click=toggle_play, width="stretch", type="primary", key="pg_play")
+                on_click=set_playing, args=(not playing,), width="stretch", type="primary", key="pg_play")
     b[1].button("Step", icon=":material/skip_next:", width="stretch", key="pg_step", on_click=step_once)
     b[2].button("Reset", icon=":material/restart_alt:", on_click=reset, width="stretch", key="pg_reset")
     show_grads = b[3].toggle("Gradients on the weights", False, key="pg_grads")

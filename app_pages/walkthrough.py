@@ -38,8 +38,9 @@ def go_to(k: int) -> None:
     st.session_state.wt_step = k
 
 
-def toggle_play() -> None:
-    st.session_state.wt_playing = not st.session_state.wt_playing
+def set_playing(value: bool) -> None:
+    """Set, not toggle: a click that reaches the server twice must not undo itself."""
+    st.session_state.wt_playing = value
 
 
 def close(a, b, dtype: str) -> bool:
@@ -96,7 +97,7 @@ with right:
     target = st.selectbox("Target (differentiate this)", targets, key=f"wt-target-{hash(run.source)}",
                           on_change=go_to, args=(0,))
     c1, c2 = st.columns(2)
-    c1.button("Pause" if st.session_state.wt_playing else "Play", on_click=toggle_play, width="stretch",
+    c1.button("Pause" if st.session_state.wt_playing else "Play", on_click=set_playing, args=(not st.session_state.wt_playing,), width="stretch",
               icon=":material/pause:" if st.session_state.wt_playing else ":material/play_arrow:",
               help="Advance one step at the chosen speed.")
     c2.selectbox("Speed", list(SPEEDS), index=1, key="wt_speed", label_visibility="collapsed")
