@@ -29,7 +29,10 @@ def restore_from_url() -> None:
     if params.get("dtype") in ("float32", "float64"):
         st.session_state.dtype = params["dtype"]
     if params.get("seed", "").isdigit():
-        st.session_state.seed = int(params["seed"])
+        if int(params["seed"]) <= 2**31 - 1:
+            st.session_state.seed = int(params["seed"])
+        else:
+            st.session_state.link_error = f"the seed {params['seed']} is out of range; using 0"
 
 
 def load_preset() -> None:

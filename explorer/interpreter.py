@@ -741,7 +741,7 @@ class Interpreter:
         new.name, new.trainable, new.version = old.name, old.trainable, old.version + 1
         self.variables[ref.index] = v.var
         v.index = ref.index  # the same Python object is bound to every alias of the variable
-        return None
+        return v             # as in TensorFlow, assign returns the variable: `w = v.assign(2.)` works
 
     # ---- small argument helpers --------------------------------------------------------------------
 

@@ -106,3 +106,12 @@ def test_damaged_share_link_warns_and_falls_back():
     assert not at.exception
     assert at.warning and "shared link" in at.warning[0].value
     assert "loss_val" in dots(at)[0]
+
+
+def test_out_of_range_seed_in_a_link_is_reported():
+    at = AppTest.from_file(PAGE, default_timeout=120)
+    at.query_params["seed"] = "99999999999"
+    at.run()
+    assert not at.exception
+    assert at.warning and "out of range" in at.warning[0].value
+    assert at.number_input(key="seed").value == 0

@@ -112,3 +112,9 @@ def test_unicode_line_separator_in_a_comment_keeps_positions():
 def test_bare_expression_does_not_overwrite_f_():
     run = explorer.run("f = 1.0; f_ = 2.0; f * f_")
     assert run.values["f_"] == 2.0 and run.values["f__"] == 2.0
+
+
+def test_assign_returns_the_variable():
+    run = explorer.run("v = tf.Variable(1.)\nw = v.assign(2.)\nwith tf.GradientTape() as t:\n    y = w * 3.\n"
+                       "g = t.gradient(y, w)")
+    assert run.values["y"] == 6.0 and run.values["g"] == 3.0
