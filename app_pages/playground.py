@@ -234,11 +234,13 @@ with point_tab:
         st.switch_page("app_pages/walkthrough.py")
 with export_tab:
     c = st.columns(3)
-    c[0].download_button("Trained model (.keras)", trainer.keras_file(), "playground.keras", key="pg_dl_model")
+    # built when clicked: saving the model or inlining plotly.js on every rerun would slow the page
+    c[0].download_button("Trained model (.keras)", trainer.keras_file, "playground.keras", key="pg_dl_model")
     c[1].download_button("Keras code (.py)", trainer.keras_code(), "playground.py", "text/x-python", key="pg_dl_code")
     if "pg_replay" in st.session_state:
-        html = st.session_state.pg_replay.to_html(include_plotlyjs=True, full_html=True)
-        c[2].download_button("Boundary animation (.html)", html, "playground.html", "text/html", key="pg_dl_html")
+        replay = st.session_state.pg_replay
+        c[2].download_button("Boundary animation (.html)", lambda: replay.to_html(include_plotlyjs=True),
+                             "playground.html", "text/html", key="pg_dl_html")
     else:
         c[2].caption("Build the replay first to save it as HTML.")
     st.caption("Share: the address bar holds every setting and the seed.")

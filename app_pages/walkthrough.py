@@ -25,6 +25,14 @@ def cached_checks(source: str, dtype: str, seed: int, target: str | None) -> lis
     return check_gradients(cached_run(source, dtype, seed), target)
 
 
+@st.cache_data(max_entries=64, show_spinner=False)
+def cached_higher(kind: str, source: str, dtype: str, seed: int, target: str, *args):
+    """Jacobian, Hessian and forward-mode answers, computed once per program and target (a rerun, a
+    Next click, must not redo n forward passes)."""
+    fn = {"jacobian": jacobian, "hessian": hessian, "modes": forward_and_reverse}[kind]
+    return fn(cached_run(source, dtype, seed), target, *args)
+
+
 def load_example() -> None:
     choice = st.session_state.wt_preset
     if choice == FROM_GRAPH and "graph_program" in st.session_state:
@@ -239,7 +247,7 @@ with higher_tab:
         if ins:
             src = st.selectbox("with respect to", ins, key=f"wt-jac-{hash(run.source)}-{target}")
             try:
-                j = jacobian(run, target, src)
+                j = cached_higher("jacobian", run.source, run.dtype, run.seed, target, src)
                 out_shape, in_shape = graph.nodes[graph.target].shape, np.shape(j)[len(graph.nodes[graph.target].shape):]
                 m, n = int(np.prod(out_shape)) if out_shape else 1, int(np.prod(in_shape)) if in_shape else 1
                 matrix = np.reshape(j, (m, n))
@@ -255,7 +263,7 @@ with higher_tab:
     with hess_col:
         st.markdown("**Hessian** (two nested tapes): second derivatives of a scalar target.")
         try:
-            h = hessian(run, target)
+            h = cached_higher("hessian", run.source, run.dtype, run.seed, target)
             fig = go.Figure(go.Heatmap(z=h.matrix, x=h.names, y=h.names, colorscale="RdBu", zmid=0,
                                        text=[[fmt(v) for v in row] for row in h.matrix], texttemplate="%{text}"))
             fig.update_layout(height=140 + 40 * len(h.names), margin=dict(l=10, r=10, t=30, b=10), font=dict(size=16),
@@ -266,7 +274,7 @@ with higher_tab:
     st.markdown("**Forward mode beside reverse mode**: the same Jacobian from `tf.autodiff.ForwardAccumulator` "
                 "(one pass per input entry) and from `GradientTape` (one pass per output entry).")
     try:
-        modes = forward_and_reverse(run, target)
+        modes = cached_higher("modes", run.source, run.dtype, run.seed, target)
         st.markdown(f"{modes.forward_passes} input entries, {modes.reverse_passes} output entries: forward mode "
                     f"needs **{modes.forward_passes}** passes, reverse mode **{modes.reverse_passes}**. "
                     "That is why training (many weights, one loss) uses reverse mode. Largest difference "

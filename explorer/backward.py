@@ -210,19 +210,9 @@ def _why_no_flow(graph: Graph, e: Edge) -> str:
 
 
 def _ancestors(graph: Graph, target: int, through_stop: bool) -> set[int]:
-    into: dict[int, list[int]] = {}
-    for e in graph.edges:
-        if e.kind in ("data", "opaque"):
-            if not through_stop and graph.nodes[e.dst].op == "stop_gradient":
-                continue
-            into.setdefault(e.dst, []).append(e.src)
-    seen, stack = {target}, [target]
-    while stack:
-        for src in into.get(stack.pop(), []):
-            if src not in seen:
-                seen.add(src)
-                stack.append(src)
-    return seen
+    """What gradient can flow back to: data and tape.gradient edges, optionally not through tf.stop_gradient."""
+    return graph.ancestors(target, lambda e: e.kind in ("data", "opaque") and
+                           (through_stop or graph.nodes[e.dst].op != "stop_gradient"))
 
 
 def _reasons(trace: Trace, graph: Graph, tape: TapeRef) -> dict[int, str]:

@@ -9,7 +9,7 @@ the contributions on its outgoing edges, and that sum is checked against TensorF
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
@@ -110,11 +110,13 @@ class Graph:
         i = self.node(key).index
         return [e for e in self.edges if e.src == i]
 
-    def ancestors(self, key: str | int) -> set[int]:
-        """Every node the given one is computed from (itself included), through edges of any kind."""
+    def ancestors(self, key: str | int, follow: Callable[[Edge], bool] | None = None) -> set[int]:
+        """Every node the given one is computed from (itself included), through the edges `follow`
+        accepts (all of them by default)."""
         into: dict[int, list[int]] = {}
         for e in self.edges:
-            into.setdefault(e.dst, []).append(e.src)
+            if follow is None or follow(e):
+                into.setdefault(e.dst, []).append(e.src)
         start = self.node(key).index
         seen, stack = {start}, [start]
         while stack:

@@ -14,6 +14,7 @@ import os
 import tempfile
 import threading
 from dataclasses import asdict, dataclass, field, replace
+from typing import Any
 
 import keras
 import numpy as np
@@ -366,19 +367,25 @@ class Trainer:
 
     def boundary_frames(self, n: int = 100, frames: int = 60) -> list[tuple[int, np.ndarray]]:
         """The output grid at up to `frames` recorded moments of training, for the replay animation."""
-        picks = self.snapshots if len(self.snapshots) <= frames else \
-            [self.snapshots[i] for i in np.linspace(0, len(self.snapshots) - 1, frames).round().astype(int)]
-        current = [w.numpy() for w in self.model.weights]
-        out = []
-        try:
-            for step, weights in picks:
-                for w, value in zip(self.model.weights, weights):
+        return self._at_snapshots(frames, lambda: self.output_grid(n))
+
+    def _at_snapshots(self, frames: int, compute) -> list[tuple[int, Any]]:
+        """`compute()` with the weights of up to `frames` evenly spread recorded moments, then the
+        current weights put back; under the lock, so a training refresh never sees the swapped weights."""
+        with self.lock:
+            picks = self.snapshots if len(self.snapshots) <= frames else \
+                [self.snapshots[i] for i in np.linspace(0, len(self.snapshots) - 1, frames).round().astype(int)]
+            current = [w.numpy() for w in self.model.weights]
+            out = []
+            try:
+                for step, weights in picks:
+                    for w, value in zip(self.model.weights, weights):
+                        w.assign(value)
+                    out.append((step, compute()))
+            finally:
+                for w, value in zip(self.model.weights, current):
                     w.assign(value)
-                out.append((step, self.output_grid(n)))
-        finally:
-            for w, value in zip(self.model.weights, current):
-                w.assign(value)
-        return out
+            return out
 
     def weights(self) -> list[tuple[np.ndarray, np.ndarray]]:
         """(kernel, bias) per layer, input layer first."""
@@ -420,19 +427,7 @@ class Trainer:
 
     def warp_frames(self, frames: int = 12, lines: int = 9, points: int = 30) -> list[tuple[int, list]]:
         """warped_grid at up to `frames` recorded moments of training, for the animated view."""
-        picks = self.snapshots if len(self.snapshots) <= frames else \
-            [self.snapshots[i] for i in np.linspace(0, len(self.snapshots) - 1, frames).round().astype(int)]
-        current = [w.numpy() for w in self.model.weights]
-        out = []
-        try:
-            for step, weights in picks:
-                for w, value in zip(self.model.weights, weights):
-                    w.assign(value)
-                out.append((step, self.warped_grid(lines, points)))
-        finally:
-            for w, value in zip(self.model.weights, current):
-                w.assign(value)
-        return out
+        return self._at_snapshots(frames, lambda: self.warped_grid(lines, points))
 
     # -- one point through the graph model ------------------------------------------------------------
 
