@@ -31,7 +31,9 @@ def excerpt(source: str, error: ProgramError) -> str:
     return f"{error.line:>3} | {text}\n    | {caret}"
 
 
-def source_lines(source: str) -> list[str]:
+def source_lines(source: str, keepends: bool = False) -> list[str]:
     """Lines as Python's tokenizer counts them (\n, \r\n, \r), not str.splitlines, which also breaks
     at Unicode separators such as U+2028 and would shift every line number after one."""
+    if keepends:
+        return re.split(r"(?<=\r\n)|(?<=\n)|(?<=\r)(?!\n)", source)
     return re.split(r"\r\n|\r|\n", source)

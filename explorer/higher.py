@@ -69,7 +69,8 @@ def jacobian(run, target: str, source: str) -> np.ndarray:
     if tape is None:
         raise HigherOrderError(f"no GradientTape recorded {t.label}")
     src = gradient_source(run.trace, s.index)
-    parts = [tape.tape.jacobian(run.trace.tensors[t.index], x) for x in (src if isinstance(src, list) else [src])]
+    with run._lock:   # the program's tape, shared with other sessions through the cached Run
+        parts = [tape.tape.jacobian(run.trace.tensors[t.index], x) for x in (src if isinstance(src, list) else [src])]
     total = np.zeros(tuple(t.shape) + tuple(s.shape))
     for p in parts:
         if p is not None:

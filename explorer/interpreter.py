@@ -12,7 +12,6 @@ persistent still refuses a second `gradient` call, as TensorFlow would.
 from __future__ import annotations
 
 import ast
-import re
 import contextlib
 import time
 from dataclasses import dataclass, field
@@ -22,7 +21,7 @@ import numpy as np
 import tensorflow as tf
 
 from . import limits
-from .errors import ProgramError, at
+from .errors import ProgramError, at, source_lines
 from .graph import Node
 from .language import dotted, parse
 from .ops import BINARY_OPERATORS, CAST, SLICE, SPECS, UNARY_OPERATORS, OpSpec
@@ -852,8 +851,7 @@ class SourceText:
     the whole source on every call, which is quadratic in program length)."""
 
     def __init__(self, source: str):
-        # split where Python's tokenizer does (\n, \r\n, \r), not at every Unicode line break
-        self.lines = [line.encode("utf-8") for line in re.split(r"(?<=\r\n)|(?<=\n)|(?<=\r)(?!\n)", source)]
+        self.lines = [line.encode("utf-8") for line in source_lines(source, keepends=True)]
 
     def segment(self, node: ast.AST) -> str:
         try:
