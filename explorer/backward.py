@@ -15,14 +15,16 @@ import numpy as np
 import tensorflow as tf
 
 from .graph import Check, Edge, Graph, Node
-from .interpreter import TapeRef, Trace
 from .ops import fill
+from .trace import TapeRef, Trace
 
 _NOTES = {
     "opaque": "flows through the backward ops TensorFlow generated for tape.gradient "
               "(see TensorFlow's graph)",
     "init": "initial value of a variable: not differentiable (the variable is a new leaf)",
     "assign": "assignment: not differentiable (the variable's new state is a new leaf)",
+    "copy": "a copy of the value (tf.constant, zeros_like, a random draw's argument): no gradient flows back",
+    "numpy": "NumPy computed this value outside TensorFlow: the tape cannot see through it",
 }
 
 
@@ -84,6 +86,9 @@ def annotate(trace: Trace, target: int | None) -> Graph:
         return graph
     grads = tape_gradients(trace, tape, target)
     graph.gradients = {n.index: grads.get(n.index) for n in nodes}
+    if graph.gradients[target] is None and nodes[target].floating:
+        # tape.gradient(v, v) is 1 whatever recorded v (TensorFlow seeds a source that is the target)
+        graph.gradients[target] = np.ones(nodes[target].shape, dtype=np.asarray(nodes[target].value).dtype)
     graph.reasons = _reasons(trace, graph, tape)
     _local_derivatives(trace, graph, [n for n in nodes if n.kind == "op" and graph.gradients[n.index] is not None])
     for e in edges:
@@ -94,14 +99,15 @@ def annotate(trace: Trace, target: int | None) -> Graph:
 
 
 def _rule(trace: Trace, e: Edge) -> str:
-    if e.kind != "data":
+    if e.kind != "data" or e.dst not in trace.ops:
         return ""
     dst = trace.nodes[e.dst]
-    spec = trace.specs[e.dst]
+    op = trace.ops[e.dst]
     names = [trace.nodes[i].label for i in dst.inputs]
-    subst = {"z": dst.label, "x": names[0], "a": names[0], "b": names[1] if len(names) > 1 else ""}
+    subst = {"z": dst.label, "x": names[e.position] if op.spec.lists else names[0], "a": names[0],
+             "b": names[1] if len(names) > 1 else ""}
     scalar = all(trace.nodes[i].shape == () for i in dst.inputs) and dst.shape == ()
-    text = spec.local[e.position] if scalar else spec.vjp[e.position]
+    text = op.spec.text("local" if scalar else "vjp", op.params[e.position], e.position)
     return fill(text, subst)
 
 
@@ -117,11 +123,13 @@ def _local_derivatives(trace: Trace, graph: Graph, ops: list[Node]) -> None:
     singles: list[Node] = []
     for node in ops:
         ins = [trace.tensors[i] for i in node.inputs]
+        op = trace.ops[node.index]
         # only ops that are elementwise by nature, with every input the output's shape, may share a run:
         # reduce_mean of a (1,) tensor has one entry too, but stacking would reduce across the group
-        if trace.specs[node.index].elementwise and all(tuple(t.shape.as_list()) == node.shape for t in ins):
+        if op.spec.elementwise and op.output is None and all(tuple(t.shape.as_list()) == node.shape for t in ins) \
+                and all(k == "data" for k in node.edge_kinds):
             if all(t.dtype.is_floating and t.dtype == ins[0].dtype for t in ins):
-                key = (node.op, repr(sorted(node.static.items())), ins[0].dtype, node.shape, len(ins))
+                key = (id(op.spec), op.static_key, tuple(op.params), ins[0].dtype, node.shape, len(ins))
                 groups.setdefault(key, []).append(node)
                 continue
         singles.append(node)
@@ -129,12 +137,11 @@ def _local_derivatives(trace: Trace, graph: Graph, ops: list[Node]) -> None:
     targets, seeds, sources, slots = [], [], [], []
     with tf.GradientTape() as g:
         for members in groups.values():
-            spec = trace.specs[members[0].index]
             stacked = [tf.stack([trace.tensors[n.inputs[pos]] for n in members])
                        for pos in range(len(members[0].inputs))]
             for t in stacked:
                 g.watch(t)
-            out = spec.fn(*stacked, **members[0].static)
+            out = trace.ops[members[0].index].apply(*stacked)
             targets.append(out)
             seeds.append(tf.ones_like(out))
             for pos, t in enumerate(stacked):
@@ -142,18 +149,21 @@ def _local_derivatives(trace: Trace, graph: Graph, ops: list[Node]) -> None:
                 sources.append(t)
         for node in singles:
             copies = [tf.identity(trace.tensors[i]) for i in node.inputs]
-            for c in copies:
-                if c.dtype.is_floating:
+            for c, kind in zip(copies, node.edge_kinds):
+                if c.dtype.is_floating and kind == "data":
                     g.watch(c)
-            out = trace.specs[node.index].fn(*copies, **node.static)
-            if not out.dtype.is_floating:
+            try:
+                out = trace.ops[node.index].apply(*copies)
+            except (tf.errors.OpError, ValueError, TypeError, IndexError):
+                continue           # the views say "no local derivative" rather than fail
+            if not hasattr(out, "dtype") or not out.dtype.is_floating:
                 continue
             elementwise = _elementwise(trace, node)
             targets.append(out)
             seeds.append(tf.ones_like(out) if elementwise
                          else tf.constant(graph.gradients[node.index], dtype=out.dtype))
             for pos, c in enumerate(copies):
-                if c.dtype.is_floating:
+                if c.dtype.is_floating and node.edge_kinds[pos] == "data":
                     slots.append(([node], pos, False))
                     sources.append(c)
     results = g.gradient(targets, sources, output_gradients=seeds) if sources else []
@@ -174,7 +184,7 @@ def _local_derivatives(trace: Trace, graph: Graph, ops: list[Node]) -> None:
 def _elementwise(trace: Trace, node: Node) -> bool:
     """Does the Jacobian of this op have one entry per output (a local derivative per element)?"""
     ins = [trace.tensors[i] for i in node.inputs]
-    if trace.specs[node.index].elementwise and all(tuple(t.shape.as_list()) == node.shape for t in ins):
+    if trace.ops[node.index].spec.elementwise and all(tuple(t.shape.as_list()) == node.shape for t in ins):
         return True
     out_size = int(np.prod(node.shape)) if node.shape else 1
     return out_size == 1 and all(t.shape.num_elements() == 1 for t in ins)
@@ -186,6 +196,9 @@ def _set_edges(trace: Trace, graph: Graph, node: Node, edges: list[Edge], by_pos
     for e in edges:
         r = by_position[e.position]
         e.upstream = upstream
+        if e.kind != "data":
+            e.note = _NOTES.get(e.kind, "")
+            continue
         if r is None:
             floating = trace.tensors[e.src].dtype.is_floating
             e.note = ("tf.stop_gradient blocks the gradient" if node.op == "stop_gradient"
@@ -216,6 +229,7 @@ def _ancestors(graph: Graph, target: int, through_stop: bool) -> set[int]:
 
 
 def _reasons(trace: Trace, graph: Graph, tape: TapeRef) -> dict[int, str]:
+    from .checks import non_differentiable_path
     target = graph.nodes[graph.target].label
     connected = _ancestors(graph, graph.target, through_stop=True)
     unstopped = _ancestors(graph, graph.target, through_stop=False)
@@ -223,7 +237,10 @@ def _reasons(trace: Trace, graph: Graph, tape: TapeRef) -> dict[int, str]:
     for n in graph.nodes:
         if graph.gradients.get(n.index) is not None:
             continue
-        reasons[n.index] = _reason(trace, n, tape, target, n.index in connected, n.index in unstopped)
+        blocked = non_differentiable_path(graph, n.index) if n.index not in connected else ""
+        reasons[n.index] = (f"not differentiable: {target} depends on {n.label} only through {blocked}"
+                            if blocked else
+                            _reason(trace, n, tape, target, n.index in connected, n.index in unstopped))
     return reasons
 
 
@@ -235,6 +252,11 @@ def _reason(trace: Trace, n: Node, tape: TapeRef, target: str, connected: bool, 
     if not unstopped:
         return "stopped: every path to the target passes through tf.stop_gradient"
     watched = tape.index in n.watched_by
+    if n.kind == "input" and not watched:
+        return (f"computed before this recording: to {tape.name} it is a constant (call "
+                f"{tape.name}.watch({n.label}) to get its gradient)")
+    if n.kind == "literal" and n.note:
+        return n.note
     if n.kind == "literal":
         return "a literal number: nothing to differentiate (make it a tf.Variable to get its gradient)"
     if n.kind in ("constant", "random") and not watched:

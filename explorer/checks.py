@@ -15,6 +15,7 @@ import sympy
 
 from . import limits
 from .graph import Graph, Node
+from .errors import ProgramError
 from .interpreter import Interpreter
 
 KINKS = {"abs": "0", "relu": "0", "relu6": "0 and 6", "leaky_relu": "0", "keras_relu": "0",
@@ -40,7 +41,8 @@ def check_gradients(run, target: str | None = None) -> list[GradientCheck]:
     if graph.target is None:
         raise ValueError("the program has no target: choose a value to differentiate")
     sources = _sources(run, graph)
-    budget = limits.MAX_FD_RUNS
+    # each run of the finite difference re-runs the whole program: as many as fit in the time limit
+    budget = budget_runs = int(min(limits.MAX_FD_RUNS, limits.MAX_SECONDS / max(run.seconds, 0.01)))
     out = []
     for s in sources:
         node = graph.nodes[s]
@@ -49,10 +51,13 @@ def check_gradients(run, target: str | None = None) -> list[GradientCheck]:
         size = int(np.size(node.value))
         if 2 * size <= budget:
             budget -= 2 * size
-            fd, h = finite_difference(run, graph.target, s)
+            try:
+                fd, h = finite_difference(run, graph.target, s)
+            except ProgramError as e:
+                fd_note = f"finite difference not available: the nudged program did not run ({e})"
         else:
             fd_note = (f"finite difference skipped: {node.label} has {size} entries and would need "
-                       f"{2 * size} more runs of the program (limit {limits.MAX_FD_RUNS} in all)")
+                       f"{2 * size} more runs of the program (limit {budget_runs} in all)")
         sym_value, sym_latex, sym_note = symbolic(graph, s)
         out.append(_compare(graph, node, tf_grad, fd, h, sym_value, sym_latex,
                             "; ".join(x for x in (fd_note, sym_note) if x), run.dtype))
@@ -65,7 +70,7 @@ def _sources(run, graph: Graph) -> list[int]:
             return list(dict.fromkeys(i for i in call.sources if graph.nodes[i].floating))
     seen = graph.ancestors(graph.target)
     return [n.index for n in graph.nodes if n.index in seen and n.floating and n.kind in
-            ("variable", "constant", "random") and n.op != "assign"]
+            ("variable", "constant", "random", "input") and n.op != "assign"]
 
 
 def fd_step(dtype: str, x: float) -> float:
@@ -92,8 +97,13 @@ def finite_difference(run, target: int, source: int) -> tuple[np.ndarray, float]
 
 
 def _target_at(run, target: int, overrides: dict[int, np.ndarray]) -> float:
-    trace = Interpreter(run.source, run.dtype, run.seed, overrides=overrides).run()
-    return float(np.sum(np.asarray(trace.tensors[target].numpy(), dtype=np.float64)))
+    """The target's value in the same recording of the program re-run with some values replaced."""
+    outcome = Interpreter(run.source, run.dtype, run.seed, keep=run.recording,
+                          overrides={(run.window, k): v for k, v in overrides.items()}).run()
+    window = outcome.recorder.window_for(run.recording)
+    if target >= len(window.tensors):
+        raise ProgramError("the nudged program took another path and recorded other values")
+    return float(np.sum(np.asarray(window.tensors[target].numpy(), dtype=np.float64)))
 
 
 # ---- sympy ------------------------------------------------------------------------------------------
@@ -104,7 +114,8 @@ _UNARY = {
     "abs": sympy.Abs, "sin": sympy.sin, "cos": sympy.cos, "tan": sympy.tan, "tanh": sympy.tanh,
     "sigmoid": lambda a: 1 / (1 + sympy.exp(-a)), "relu": lambda a: sympy.Max(0, a),
     "softplus": lambda a: sympy.log(1 + sympy.exp(a)), "silu": lambda a: a / (1 + sympy.exp(-a)),
-    "identity": lambda a: a, "cast": lambda a: a, "reduce_sum": lambda a: a, "reduce_mean": lambda a: a,
+    "identity": lambda a: a, "reduce_sum": lambda a: a, "reduce_mean": lambda a: a, "pos": lambda a: a,
+    "convert": lambda a: a, "read": lambda a: a,
     "reduce_max": lambda a: a, "reduce_min": lambda a: a,
 }
 _UNARY.update({f"keras_{k}": _UNARY[b] for k, b in [("relu", "relu"), ("sigmoid", "sigmoid"),
@@ -121,6 +132,35 @@ class _NoSymbolic(Exception):
     pass
 
 
+_BLOCKING = {"assign": "an assignment (assign)", "init": "a variable's initial value",
+             "copy": "a copy (tf.constant)", "numpy": "NumPy", "stop": "tf.stop_gradient"}
+
+
+def non_differentiable_path(graph: Graph, source: int) -> str:
+    """Where the target depends on `source` only through edges gradient cannot flow along (an assign, a
+    copy, NumPy, tf.stop_gradient), what those edges are; else ""."""
+    data, reach, blocked = _flow_sets(graph)
+    return blocked if source in reach and source not in data else ""
+
+
+def _flow_sets(graph: Graph) -> tuple[set[int], set[int], str]:
+    """(what gradient can flow back to from the target, everything the target is computed from, the
+    kinds of blocking edges among them): computed once per graph and target, asked once per node."""
+    key = graph.target
+    cached = getattr(graph, "_flow_cache", None)
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    data = graph.ancestors(graph.target, lambda e: e.kind in ("data", "opaque")
+                           and graph.nodes[e.dst].op != "stop_gradient")
+    reach = graph.ancestors(graph.target)
+    kinds = sorted({e.kind for e in graph.edges if e.kind in _BLOCKING and e.dst in reach and e.src in reach})
+    if any(graph.nodes[i].op == "stop_gradient" for i in reach):
+        kinds.append("stop")
+    result = (data, reach, " and ".join(_BLOCKING[k] for k in kinds) or "an edge gradient cannot cross")
+    graph._flow_cache = (key, result)
+    return result
+
+
 def symbolic(graph: Graph, source: int) -> tuple[float | None, str, str]:
     """(value, LaTeX of the derivative, note). The program's other inputs stay symbols in the formula
     and take their values when it is evaluated."""
@@ -128,6 +168,11 @@ def symbolic(graph: Graph, source: int) -> tuple[float | None, str, str]:
     try:
         if nodes[graph.target].shape != () or nodes[source].shape != ():
             raise _NoSymbolic("the symbolic derivative is shown for scalar programs")
+        blocked = non_differentiable_path(graph, source)
+        if blocked:
+            raise _NoSymbolic(f"no symbolic derivative: {nodes[graph.target].label} depends on {nodes[source].label} "
+                              f"only through {blocked}, which lets no gradient through; the finite difference "
+                              "follows the program's value through it")
         symbols: dict[int, sympy.Symbol] = {}
         memo: dict[int, sympy.Expr] = {}
         expr = _expr(graph, graph.target, source, symbols, memo)
@@ -166,10 +211,16 @@ def _expr(graph: Graph, i: int, source: int, symbols: dict, memo: dict) -> sympy
     n = graph.nodes[i]
     if n.shape != ():
         raise _NoSymbolic("the symbolic derivative is shown for scalar programs")
-    if i == source or n.kind in ("variable", "constant", "random"):
+    if i == source or n.kind in ("variable", "constant", "random", "input"):
         out = _symbol(n, symbols)
     elif n.kind == "literal":
-        out = sympy.Integer(int(n.value)) if float(n.value).is_integer() else sympy.Float(n.text.strip("() "))
+        exact = n.static.get("python", n.value)
+        out = sympy.Integer(int(exact)) if float(exact).is_integer() else sympy.Float(repr(float(exact)))
+    elif n.op == "cast" and not n.floating:
+        raise _NoSymbolic(f"{n.label} = {n.text} casts to {n.dtype}, a step function: TensorFlow passes no "
+                          "gradient through it, and its derivative is 0 wherever it exists")
+    elif n.op == "cast":
+        out = _expr(graph, n.inputs[0], source, symbols, memo)
     elif n.kind == "gradient":
         t, s = n.inputs
         if not graph.nodes[s].is_leaf:
@@ -196,6 +247,10 @@ def _compare(graph: Graph, node: Node, tf_grad, fd, h, sym, sym_latex, note, dty
     if tf_grad is None:
         reason = graph.reasons.get(node.index, "")
         note = "; ".join(x for x in (f"TensorFlow returns None: {reason}" if reason else "", note) if x)
+        if non_differentiable_path(graph, node.index):
+            # TensorFlow answers "how does the gradient flow", the finite difference "how does the program's
+            # output move": through an assign they differ by design, which is not a disagreement
+            return GradientCheck(node.label, None, fd, None, sym_latex, None, note, h)
     if len(answers) >= 2:
         scale = max(1.0, max(float(np.max(np.abs(a))) for a in answers))
         rtol, atol = (3e-2, 3e-3) if dtype == "float32" else (1e-5, 1e-7)

@@ -1,28 +1,66 @@
-"""The equivalent plain TensorFlow for a program, for the "show the TensorFlow code" expander."""
+"""The equivalent plain TensorFlow for a program, for the "show the TensorFlow code" expander.
+
+A program here starts with `tf`, `np`, `math` and `plt` already imported and its random numbers seeded
+from the page's seed; the code shown adds those lines, so pasted into a notebook it prints the same
+numbers (TensorFlow's seeded stream is reproduced exactly, see explorer.randomness).
+"""
 
 from __future__ import annotations
 
 import ast
 
 from .interpreter import _number_like, is_shorthand
-from .language import dotted, parse
+from .language import dotted, parse, strip_notebook_syntax
 
 _FLOAT_MAKERS = {"tf.constant", "tf.Variable", "tf.ones", "tf.zeros", "tf.random.normal", "tf.random.uniform",
-                 "tf.eye", "tf.fill"}
+                 "tf.random.truncated_normal", "tf.eye", "tf.fill", "tf.convert_to_tensor", "tf.one_hot"}
+_IMPORTS = {"tf": "import tensorflow as tf", "np": "import numpy as np", "math": "import math",
+            "plt": "import matplotlib.pyplot as plt"}
 
 
 def tensorflow_code(source: str, dtype: str = "float32", seed: int = 0) -> str:
-    tree = parse(source)
-    header = "import tensorflow as tf\n\n"
-    if any(isinstance(n, ast.Call) and dotted(n.func) in ("tf.random.normal", "tf.random.uniform")
-           for n in ast.walk(tree)):
-        header += (f"# The app draws its random numbers from seed {seed} (tf.random.stateless_*), so the\n"
-                   "# values below will differ from the ones on the page.\n")
+    cleaned, _ = strip_notebook_syntax(source)
+    tree = parse(cleaned)
     if is_shorthand(tree):
-        return header + _shorthand(source, tree, dtype)
-    if dtype == "float32":
-        return header + source.strip() + "\n"
-    return header + ast.unparse(_Float64().visit(tree)) + "\n"
+        return _header(tree, seed, {"tf"}) + _shorthand(cleaned, tree, dtype)
+    body = cleaned.strip() if dtype == "float32" else ast.unparse(_Float64().visit(tree))
+    return _header(tree, seed, set()) + body + "\n"
+
+
+def _header(tree: ast.Module, seed: int, needed: set[str]) -> str:
+    """The imports the program relies on without writing them, and the seeds the page used."""
+    bound = _imported(tree)
+    used = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)} | needed
+    lines = [_IMPORTS[name] for name in ("tf", "np", "math", "plt") if name in used and name not in bound]
+    names = {dotted(n) or "" for n in ast.walk(tree) if isinstance(n, ast.Attribute)}
+    seeds = []
+    if any(n.startswith(("tf.random.", "tensorflow.random.")) for n in names) and not _calls(names, "set_seed",
+                                                                                         "set_random_seed"):
+        seeds.append(f"tf.random.set_seed({seed})   # the page's seed: the same random numbers as on the page")
+    if any(n.startswith("np.random.") for n in names) and not _calls(names, "np.random.seed", "set_random_seed"):
+        seeds.append(f"np.random.seed({seed})")
+    for module, name in (("tf", "tf.random.set_seed"), ("np", "np.random.seed")):
+        # the seed lines come before the program's own imports
+        if any(s.startswith(name) for s in seeds) and _IMPORTS[module] not in lines:
+            lines.append(_IMPORTS[module])
+    if "random" in bound and any(n.startswith("random.") for n in names) and "random.seed" not in names:
+        seeds.append(f"random.seed({seed})")
+    out = "\n".join(lines + seeds)
+    return out + "\n\n" if out else ""
+
+
+def _calls(names: set[str], *endings: str) -> bool:
+    return any(n.endswith(e) for n in names for e in endings)
+
+
+def _imported(tree: ast.Module) -> set[str]:
+    out = set()
+    for n in ast.walk(tree):
+        if isinstance(n, ast.Import):
+            out.update(a.asname or a.name.split(".")[0] for a in n.names)
+        elif isinstance(n, ast.ImportFrom):
+            out.update(a.asname or a.name for a in n.names)
+    return out
 
 
 def _shorthand(source: str, tree: ast.Module, dtype: str) -> str:
@@ -64,11 +102,42 @@ class _Float64(ast.NodeTransformer):
 
     def visit_Call(self, node: ast.Call) -> ast.Call:
         self.generic_visit(node)
-        if dotted(node.func) in _FLOAT_MAKERS and not any(k.arg == "dtype" for k in node.keywords):
+        name = dotted(node.func) or ""
+        values = node.args + [k.value for k in node.keywords]
+        if name in ("tf.linspace", "tf.range") or (name.startswith("tf.") and name not in _FLOAT_MAKERS and values
+                                                    and all(_number(v) for v in values)):
+            # no tensor fixes the dtype: the switch makes these Python floats float64
+            node.args = [_as_float64(a) for a in node.args]
+            for k in node.keywords:
+                k.value = _as_float64(k.value)
+            return node
+        if name in _FLOAT_MAKERS and not any(k.arg == "dtype" for k in node.keywords):
             if dotted(node.func) == "tf.constant" and len(node.args) > 1:
+                return node
+            if dotted(node.func) in ("tf.constant", "tf.Variable", "tf.convert_to_tensor", "tf.fill") \
+                    and not _has_float(node):
                 return node
             node.keywords.append(ast.keyword("dtype", ast.parse("tf.float64", mode="eval").body))
         return node
+
+
+def _number(node: ast.AST) -> bool:
+    return isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool) \
+        or isinstance(node, ast.UnaryOp) and _number(node.operand)
+
+
+def _as_float64(node: ast.AST) -> ast.AST:
+    if _number(node) and any(isinstance(n, ast.Constant) and isinstance(n.value, float) for n in ast.walk(node)):
+        return ast.Call(ast.parse("tf.constant", mode="eval").body, [node],
+                        [ast.keyword("dtype", ast.parse("tf.float64", mode="eval").body)])
+    return node
+
+
+def _has_float(call: ast.Call) -> bool:
+    """A constant of Python floats: the switch makes it float64; ints stay ints, tensors keep their dtype."""
+    args = call.args[:2] if dotted(call.func) == "tf.fill" else call.args[:1]
+    args = args + [k.value for k in call.keywords if k.arg in ("value", "initial_value")]
+    return any(isinstance(n, ast.Constant) and isinstance(n.value, float) for a in args for n in ast.walk(a))
 
 
 HIGHER_ORDER_CODE = """import tensorflow as tf

@@ -13,7 +13,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-LEAF_KINDS = ("variable", "constant", "literal", "random")
+LEAF_KINDS = ("variable", "constant", "literal", "random", "input")   # "input": computed before this recording
 OPAQUE_KINDS = ("gradient", "jacobian")   # values made by tape.gradient / tape.jacobian
 
 
@@ -35,8 +35,11 @@ class Node:
     tapes: tuple[int, ...] = ()     # tapes recording when it was created
     trainable: bool = True          # variables only
     version: int = 1                # variables: 1 + number of assigns before this state
-    edge_kinds: list[str] = field(default_factory=list)  # per input: "data", "opaque", "init", "assign"
-    static: dict[str, Any] = field(default_factory=dict)  # non-tensor arguments of the op
+    edge_kinds: list[str] = field(default_factory=list)  # per input: "data", "opaque", "init", "assign",
+    #                                                        "copy" (tf.constant of a tensor), "numpy"
+    static: dict[str, Any] = field(default_factory=dict)  # non-tensor arguments of the op, for showing
+    scope: tuple[str, ...] = ()     # the calls of the program's functions it was computed in, outermost first
+    note: str = ""                  # where a leaf came from, when that matters for its gradient
 
     @property
     def label(self) -> str:
@@ -56,7 +59,7 @@ class Edge:
     src: int                        # node index of the input
     dst: int                        # node index of the op's output
     position: int                   # which input of dst
-    kind: str                       # "data", "opaque" (into a gradient/jacobian), "init", "assign"
+    kind: str                       # "data", "opaque" (into a gradient/jacobian), "init", "assign", "copy", "numpy"
     rule: str = ""                  # local derivative (scalars) or VJP rule (tensors), with names
     local: np.ndarray | None = None         # d dst / d src, elementwise, from TensorFlow
     upstream: np.ndarray | None = None      # gradient of the target w.r.t. dst

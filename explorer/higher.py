@@ -11,7 +11,7 @@ import tensorflow as tf
 from . import limits
 from .backward import choose_tape, gradient_source
 from .graph import OPAQUE_KINDS
-from .interpreter import Trace
+from .trace import Trace
 
 
 class HigherOrderError(ValueError):
@@ -40,7 +40,7 @@ def replay(trace: Trace, target: int, feed: dict[int, tf.Tensor]) -> tf.Tensor:
         if i in feed:
             values[i] = feed[i]
         elif n.kind == "op":
-            values[i] = trace.specs[i].fn(*(values[j] for j in n.inputs), **n.static)
+            values[i] = trace.ops[i].apply(*(values[j] for j in n.inputs))
         else:
             values[i] = tf.constant(trace.tensors[i])
     return values[target]
@@ -57,7 +57,7 @@ def inputs_of(trace: Trace, target: int) -> list[int]:
                     seen.add(i)
                     stack.append(i)
     return [n.index for n in trace.nodes if n.index in seen and n.floating
-            and n.kind in ("variable", "constant", "random")]
+            and n.kind in ("variable", "constant", "random", "input")]
 
 
 def jacobian(run, target: str, source: str) -> np.ndarray:

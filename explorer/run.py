@@ -8,26 +8,50 @@ from typing import Any
 
 import numpy as np
 import tensorflow as tf
+from tensorflow.python.framework.ops import EagerTensor
 
 from .backward import annotate, choose_tape, gradient_source
 from .graph import Graph
-from .interpreter import Interpreter, NodeRef, Trace, VarRef
+from .interpreter import Interpreter, Outcome
+from .trace import Recording, Series, Trace
 
 
 class Run:
-    """One program, run once under TensorFlow. Treat it as read-only: pages share it between reruns."""
+    """One program, run once under TensorFlow. Treat it as read-only: pages share it between reruns.
 
-    def __init__(self, source: str, dtype: str = "float32", seed: int = 0):
+    `recording` picks which recording the graph views show (1-based; None: the last one). A program
+    without loops has one. For a loop the run keeps the first, the last and the asked-for recording; to
+    look at another, run again with `recording=k` (the same seed gives the same numbers)."""
+
+    def __init__(self, source: str, dtype: str = "float32", seed: int = 0, recording: int | None = None):
         self.source = source
         self.dtype = dtype
         self.seed = seed
-        self.trace: Trace = Interpreter(source, dtype, seed).run()
+        outcome: Outcome = Interpreter(source, dtype, seed, keep=recording).run()
+        self.outcome = outcome
+        rec = outcome.recorder
+        self.recordings: list[Recording] = rec.recordings
+        if recording is not None and not 1 <= recording <= len(rec.recordings):
+            raise ValueError(f"the program has {len(rec.recordings)} recordings; there is no recording {recording}")
+        number = recording if recording is not None else (rec.recordings[-1].number if rec.recordings else None)
+        window = rec.window_for(number)
+        self.recording = number
+        self.window = window.serial
+        self.trace: Trace = window.trace(outcome.shorthand, outcome.target if outcome.shorthand else None)
+        if outcome.shorthand:
+            from .expressions import refuse_numpy
+            refuse_numpy(self.trace, source)
+        if self.trace.target is None and self.trace.calls:
+            self.trace.target = self.trace.calls[0].target
         _assign_ids(self.trace)
-        for node, tensor in zip(self.trace.nodes, self.trace.tensors):
-            node.value = np.asarray(tensor.numpy())
-        self.values: dict[str, Any] = {k: v for k, v in
-                                       ((k, _plain(v)) for k, v in self.trace.env.items()) if v is not _SKIP}
-        self.output: list[str] = self.trace.output
+        self.values: dict[str, Any] = {k: v for k, v in ((k, _plain(v)) for k, v in outcome.env.items())
+                                       if v is not _SKIP}
+        self.output: list[str] = outcome.output
+        self.display: str | None = outcome.display
+        self.figures = outcome.figures
+        self.series: list[Series] = list(rec.series.values())
+        self.notes: list[str] = outcome.notes
+        self.seconds: float = outcome.seconds
         self._graphs: dict[int | None, Graph] = {}
         self._tf_graph = None
         self._lock = threading.RLock()   # pages share one Run between sessions (st.cache_resource)
@@ -108,7 +132,11 @@ class Run:
         raise KeyError(key)
 
     def names(self) -> list[str]:
-        return [n for n, v in self.trace.env.items() if isinstance(v, (NodeRef, VarRef))]
+        return sorted({n.name for n in self.trace.nodes if n.name})
+
+    def at(self, recording: int) -> "Run":
+        """The same program with the graph views on another recording."""
+        return Run(self.source, self.dtype, self.seed, recording)
 
     @cached_property
     def tf_code(self) -> str:
@@ -123,7 +151,7 @@ class Run:
         return walkthrough(self.graph_for(target))
 
     def tf_graph(self):
-        """TensorFlow's own graph of the program (tf.function), gradient ops linked to our nodes;
+        """TensorFlow's own graph of the recording (tf.function), gradient ops linked to our nodes;
         traced once per run (a page rerun must not retrace)."""
         from .tfgraph import trace_tf_graph
         with self._lock:
@@ -131,39 +159,54 @@ class Run:
                 self._tf_graph = trace_tf_graph(self)
             return self._tf_graph
 
+    def plots(self) -> list:
+        """The program's matplotlib figures, drawn with plotly."""
+        from .pyplot import figures_to_plotly
+        return figures_to_plotly(self.figures)
 
-def run(source: str, dtype: str = "float32", seed: int = 0) -> Run:
+
+def run(source: str, dtype: str = "float32", seed: int = 0, recording: int | None = None) -> Run:
     """Run a program of the safe language; raise ProgramError with line and column if it cannot run."""
-    return Run(source, dtype, seed)
+    return Run(source, dtype, seed, recording)
 
 
 _SKIP = object()
 
 
-def _plain(v: Any) -> Any:
-    if isinstance(v, NodeRef):
-        return np.asarray(v.tensor.numpy())
-    if isinstance(v, VarRef):
-        return np.asarray(v.var.numpy())
+def _plain(v: Any, depth: int = 0) -> Any:
+    if isinstance(v, (EagerTensor, tf.Variable)):
+        return np.asarray(v.numpy())
     if v is None:
         return None
-    if isinstance(v, (list, tuple)):
-        return [_plain(x) for x in v]
-    if isinstance(v, (int, float, np.ndarray, np.number)) and not isinstance(v, bool):
+    if depth < 4 and isinstance(v, (list, tuple)) and len(v) <= 10_000:
+        items = [_plain(x, depth + 1) for x in v]
+        return _SKIP if any(x is _SKIP for x in items) else items
+    if depth < 4 and isinstance(v, dict) and len(v) <= 1000 and all(isinstance(k, str) for k in v):
+        items = {k: _plain(x, depth + 1) for k, x in v.items()}
+        return _SKIP if any(x is _SKIP for x in items.values()) else items
+    if isinstance(v, (int, float, np.ndarray, np.number, np.bool_)) and not isinstance(v, bool):
         return np.asarray(v)
+    if isinstance(v, (bool, str)):
+        return v
     return _SKIP
 
 
 def _assign_ids(trace: Trace) -> None:
     """Readable unique ids, valid as TensorFlow name scopes: the program's name, else the op."""
-    program_names = set(trace.env)
     seen: set[str] = set()
     next_suffix: dict[str, int] = {}
+    names = {n.name for n in trace.nodes if n.name}
     for node in trace.nodes:
-        base = node.name or node.op
+        base = _scope_name(node.name) if node.name else node.op
         candidate, k = base, next_suffix.get(base, 2)
-        while candidate in seen or (node.name is None and candidate in program_names):
+        while candidate in seen or (node.name is None and candidate in names):
             candidate, k = f"{base}_{k}", k + 1
         next_suffix[base] = k
         seen.add(candidate)
         node.id = candidate
+
+
+def _scope_name(name: str) -> str:
+    """`self.W` as a TensorFlow name scope: `self_W` (a scope allows letters, digits, . _ - /)."""
+    out = "".join(c if c.isalnum() or c in "_-" else "_" for c in name)
+    return out if out and (out[0].isalnum() or out[0] == ".") else "v" + out

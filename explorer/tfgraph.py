@@ -1,19 +1,19 @@
 """TensorFlow's own graph of a program: the ops `tf.function` traces, gradient ops included.
 
-The program is traced a second time by the same interpreter inside `tf.function`, every op under a
-name scope equal to its node's id, so each forward op is named `<node id>/...` and each gradient op
-TensorFlow generates is named `gradient_tape/<node id>/...`: the link back to the graph model.
+The recorded ops are replayed inside `tf.function`, every op under a name scope equal to its node's id,
+so each forward op is named `<node id>/...` and each gradient op TensorFlow generates is named
+`gradient_tape/<node id>/...`: the link back to the graph model.
 """
 
 from __future__ import annotations
 
+import contextlib
 import html
 from dataclasses import dataclass, field
 
 import tensorflow as tf
 
 from .errors import ProgramError
-from .interpreter import Interpreter
 
 _HIDDEN = {"NoOp", "Identity"}  # plumbing tf.function adds around its outputs
 
@@ -31,6 +31,7 @@ class TFOp:
 class TFGraph:
     ops: list[TFOp] = field(default_factory=list)
     error: str | None = None
+    note: str = ""
 
     def linked(self, node_id: str) -> list[TFOp]:
         """The forward and gradient ops of one node of the graph model."""
@@ -79,18 +80,56 @@ def _scope_id(part: str, ids: set[str]) -> str | None:
 
 
 def trace_tf_graph(run) -> TFGraph:
-    ids = [n.id for n in run.trace.nodes]
-    variables = list(run.trace.var_order)
+    """The recording replayed inside tf.function: every node under a name scope equal to its id, the
+    tapes replayed with it, so TensorFlow generates the gradient ops it would for the program."""
+    trace = run.trace
+    made_by = {}
+    for call in trace.calls:
+        for pos, r in enumerate(call.results):
+            if r is not None:
+                made_by[r] = (call, pos)
+    numpy_leaves = [n for n in trace.nodes if "numpy" in n.edge_kinds]
 
     def program():
-        trace = Interpreter(run.source, run.dtype, run.seed, graph_mode=True, variables=variables,
-                            node_ids=ids).run()
-        return [t for t in trace.tensors if t is not None]
+        values: dict[int, tf.Tensor] = {}
+        answered: dict[int, list] = {}
+        tapes = {k: tf.GradientTape(persistent=True, watch_accessed_variables=False) for k in trace.tapes}
+        with contextlib.ExitStack() as stack:
+            for t in tapes.values():
+                stack.enter_context(t)
+            for n in trace.nodes:
+                if n.kind not in ("op", "gradient", "jacobian") or n.index not in made_by and n.kind != "op":
+                    with tf.name_scope(n.id):
+                        values[n.index] = tf.constant(trace.tensors[n.index])
+                    for k, ref in trace.tapes.items():
+                        watched = k in n.watched_by or (n.kind == "variable" and ref.watch_accessed and n.trainable)
+                        if watched and n.floating:
+                            tapes[k].watch(values[n.index])
+                    continue
+                with tf.name_scope(n.id), contextlib.ExitStack() as paused:
+                    for k, t in tapes.items():
+                        if k not in n.tapes:
+                            paused.enter_context(t.stop_recording())
+                    if n.kind == "op":
+                        values[n.index] = trace.ops[n.index].apply(*(values[i] for i in n.inputs))
+                    elif n.index in made_by:
+                        call, pos = made_by[n.index]
+                        if id(call) not in answered:     # one tape.gradient call answers all its sources
+                            tape = tapes[call.tape]
+                            fn = tape.gradient if call.kind == "gradient" else tape.jacobian
+                            srcs = [values[i] for i in call.sources]
+                            answered[id(call)] = fn(values[call.target], srcs) if call.kind == "gradient" else \
+                                [fn(values[call.target], x) for x in srcs]
+                        result = answered[id(call)][pos]
+                        values[n.index] = result if result is not None else tf.zeros_like(values[call.sources[pos]])
+        return [v for v in values.values() if tf.is_tensor(v)]
 
     try:
         graph = tf.function(program, autograph=False).get_concrete_function().graph
-    except (ProgramError, tf.errors.OpError, ValueError, TypeError, NotImplementedError, LookupError) as e:
-        return TFGraph([], f"TensorFlow could not trace this program as a graph: {str(e).splitlines()[0]}")
+    except (ProgramError, tf.errors.OpError, ValueError, TypeError, NotImplementedError, LookupError,
+            AttributeError, IndexError, KeyError) as e:
+        return TFGraph([], f"TensorFlow could not trace this recording as a graph: {str(e).splitlines()[0][:300]}")
+    ids = [n.id for n in trace.nodes]
     ids_set = set(ids)
     ops = []
     for op in graph.get_operations():
@@ -101,4 +140,9 @@ def trace_tf_graph(run) -> TFGraph:
         rest = [p for p in parts if not p.startswith("gradient_tape")]
         node_id = next((_scope_id(p, ids_set) for p in rest[:-1] if _scope_id(p, ids_set)), None)
         ops.append(TFOp(op.name, op.type, [t.op.name for t in op.inputs], node_id, gradient))
-    return TFGraph(ops)
+    note = ""
+    if numpy_leaves:
+        names = ", ".join(n.label for n in numpy_leaves[:3])
+        note = (f"{names} came from NumPy (.numpy() or an np. function): here it is a constant; inside a real "
+                "tf.function that line would fail, because NumPy cannot run on a graph's symbolic tensors")
+    return TFGraph(ops, None, note)

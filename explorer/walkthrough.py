@@ -236,7 +236,7 @@ def paths(graph: Graph, leaf: int, limit: int = 50) -> tuple[list[Path], int, fl
         s, c = 0.0, 0
         for e in out_of.get(n.index, []):
             if e.src in total:
-                s += float(e.local) * total[e.src]
+                s += np.asarray(e.local).item() * total[e.src]
                 c += count[e.src]
         if c:
             total[n.index], count[n.index] = s, c
@@ -252,7 +252,7 @@ def paths(graph: Graph, leaf: int, limit: int = 50) -> tuple[list[Path], int, fl
             return
         for e in out_of.get(node, []):
             if e.src in count:
-                walk(e.src, trail + [e.src], factors + [float(e.local)])
+                walk(e.src, trail + [e.src], factors + [np.asarray(e.local).item()])
 
     if graph.target in count:
         walk(graph.target, [graph.target], [])
