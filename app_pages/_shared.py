@@ -8,8 +8,58 @@ from explorer.images import dot_available, render
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
-def cached_run(source: str, dtype: str, seed: int) -> explorer.Run:
-    return explorer.run(source, dtype=dtype, seed=seed)
+def cached_run(source: str, dtype: str, seed: int, recording: int | None = None) -> explorer.Run:
+    return explorer.run(source, dtype=dtype, seed=seed, recording=recording)
+
+
+def pick_recording(run: explorer.Run, key: str, on_change=None) -> explorer.Run:
+    """A program whose loop records many tapes shows one recording at a time: a slider over them (the
+    last by default), the caption naming the tape and iteration. Returns the run showing that one."""
+    n = len(run.recordings)
+    if n <= 1:
+        return run
+    k = st.select_slider("Recording", options=list(range(1, n + 1)), value=n, key=f"{key}-{hash(run.source)}",
+                         format_func=lambda k: f"{k} of {n}", on_change=on_change,
+                         help="Each time a GradientTape records (each loop iteration) is one recording; "
+                              "the graphs show the chosen one. Arrow keys step through them.")
+    shown = run if k == n else cached_run(run.source, run.dtype, run.seed, k)
+    rec = shown.recordings[k - 1]
+    st.markdown(f"**tape `{rec.tape}`, recording {k} of {n}** — {rec.label.split(', ', 1)[1]}")
+    return shown
+
+
+def shown_recording(run: explorer.Run) -> int | None:
+    """The `recording` argument that gives this run back from cached_run (None: the last one)."""
+    return None if run.recording in (None, len(run.recordings)) else run.recording
+
+
+def loop_charts(run: explorer.Run) -> None:
+    """For each loop, its variables and its loss over the iterations, the shown recording marked."""
+    from explorer.loop_plots import loss_chart, variable_chart
+    rec = run.recordings[run.recording - 1] if run.recording else None
+    for series in run.series:
+        iteration = rec.iteration if rec is not None and rec.loop_line == series.loop_line else None
+        st.caption(f"The loop on line {series.loop_line}, {len(series.iterations)} iterations"
+                   + (": the dotted line marks the recording shown." if iteration is not None else "."))
+        charts = [c for c in (variable_chart(series, iteration), loss_chart(series, iteration)) if c is not None]
+        for col, fig in zip(st.columns(len(charts)) if len(charts) > 1 else [st.container()], charts):
+            col.plotly_chart(fig, width="stretch", config={"displayModeBar": False})
+
+
+def program_output(run: explorer.Run) -> None:
+    """What the program printed, its last expression's value and its notes."""
+    text = list(run.output) + ([run.display] if run.display is not None else [])
+    if text:
+        st.markdown("**Printed**")
+        st.code("\n".join(text), language=None)
+    for note in run.notes:
+        st.info(note)
+
+
+def program_plots(run: explorer.Run) -> None:
+    """The program's matplotlib figures, drawn with plotly."""
+    for i, fig in enumerate(run.plots()):
+        st.plotly_chart(fig, width="stretch", key=f"plot-{i}")
 
 
 def graph_css() -> None:

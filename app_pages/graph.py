@@ -5,7 +5,8 @@ import streamlit as st
 
 from explorer.presets import PRESETS, by_title
 from explorer.share import decode_program, encode_program
-from app_pages._shared import graph_css, run_or_last_good, show_dot, show_error
+from app_pages._shared import graph_css, loop_charts, pick_recording, program_output, program_plots, \
+    run_or_last_good, show_dot, show_error
 
 DEFAULT = PRESETS[1]  # the textbook's chain-rule example
 OWN = "(your own program)"
@@ -59,8 +60,9 @@ with left:
     titles = [p.title for p in PRESETS] + ([OWN] if st.session_state.preset == OWN else [])
     st.selectbox("Example", titles, key="preset", on_change=load_preset)
     st.text_area("Program (TensorFlow code, or `x = 3.0; y = 2.0; x**2 * y`)", key="program", height=280,
-                 help="Press Ctrl+Enter to run. Allowed: tf.Variable, tf.constant, tf math and NN ops, "
-                      "GradientTape (nested, persistent), watch, gradient, jacobian, assign.")
+                 help="Press Ctrl+Enter to run. Python as course notebooks write it (functions, loops, classes, "
+                      "print, NumPy data) with TensorFlow's ops and GradientTape; files and the network are "
+                      "refused. The README lists what is accepted.")
     c1, c2 = st.columns(2)
     c1.radio("Float dtype", ["float32", "float64"], key="dtype", horizontal=True)
     c2.number_input("Random seed", min_value=0, max_value=2**31 - 1, step=1, key="seed",
@@ -77,12 +79,14 @@ with left:
     else:
         st.query_params.update(program=encode_program(source), dtype=dtype, seed=str(seed))
         st.caption("Share: the address bar now holds this program; copy it to share.")
-    if run is not None and run.output:
-        st.text("Printed:\n" + "\n".join(run.output))
+    if run is not None:
+        program_output(run)
 
 with right:
     if run is None:
         st.stop()
+    run = pick_recording(run, "recording")
+    loop_charts(run)
     targets = run.targets()
     if targets:
         target = st.selectbox("Target (differentiate this)", targets, key=f"target-{hash(run.source)}")
@@ -93,8 +97,9 @@ with right:
     graph = run.graph_for(target) if target else run.graph
     if target and not graph.chain_rule_ok:
         st.error("The chain-rule sum disagrees with TensorFlow's gradient at some node (see the table).")
-    forward, backward, table, tfg = st.tabs(["Forward graph", "Backward graph", "Values & gradients",
-                                             "TensorFlow's graph"])
+    has_plots = any(f.calls for f in run.figures)
+    forward, backward, table, tfg, *plots = st.tabs(["Forward graph", "Backward graph", "Values & gradients",
+                                                     "TensorFlow's graph"] + (["Plots"] if has_plots else []))
     with forward:
         st.caption("Blue: tf.Variable · grey: constant (dashed bold: watched) · white: op result. "
                    "Double border: the target.")
@@ -117,6 +122,11 @@ with right:
             st.dataframe(pd.DataFrame([{"op": o.name, "type": o.type, "value": o.node_id or "",
                                         "gradient op": o.gradient} for o in tf_graph.ops]),
                          width="stretch", hide_index=True)
+
+    for tab in plots:
+        with tab:
+            st.caption("What the program drew with matplotlib, drawn again here.")
+            program_plots(run)
 
 with st.expander("Show the TensorFlow code"):
     st.code(run.tf_code, language="python")

@@ -12,7 +12,8 @@ from explorer.higher import HigherOrderError, forward_and_reverse, hessian, inpu
 from explorer.presets import PRESETS, by_title
 from explorer.render import fmt
 from explorer.walkthrough import paths, step_dot
-from app_pages._shared import cached_run, graph_css, run_or_last_good, show_error
+from app_pages._shared import cached_run, graph_css, pick_recording, run_or_last_good, show_error, \
+    shown_recording
 
 DEFAULT = by_title("Chain rule on a computation graph (Chollet 2.4.4)")
 FROM_GRAPH = "(the program from the Graph page)"
@@ -21,16 +22,17 @@ SPEEDS = {"slow (2 s)": 2.0, "normal (1 s)": 1.0, "fast (0.5 s)": 0.5}
 
 
 @st.cache_data(max_entries=64, show_spinner="Finite differences and sympy …")
-def cached_checks(source: str, dtype: str, seed: int, target: str | None) -> list[explorer.GradientCheck]:
-    return check_gradients(cached_run(source, dtype, seed), target)
+def cached_checks(source: str, dtype: str, seed: int, target: str | None,
+                  recording: int | None = None) -> list[explorer.GradientCheck]:
+    return check_gradients(cached_run(source, dtype, seed, recording), target)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def cached_higher(kind: str, source: str, dtype: str, seed: int, target: str, *args):
+def cached_higher(kind: str, source: str, dtype: str, seed: int, recording: int | None, target: str, *args):
     """Jacobian, Hessian and forward-mode answers, computed once per program and target (a rerun, a
     Next click, must not redo n forward passes)."""
     fn = {"jacobian": jacobian, "hessian": hessian, "modes": forward_and_reverse}[kind]
-    return fn(cached_run(source, dtype, seed), target, *args)
+    return fn(cached_run(source, dtype, seed, recording), target, *args)
 
 
 def load_example() -> None:
@@ -94,6 +96,8 @@ with left:
 
 if run is None:
     st.stop()
+with right:
+    run = pick_recording(run, "wt-recording", on_change=lambda: go_to(0))
 targets = run.targets()
 if not targets:
     with right:
@@ -227,7 +231,7 @@ with answers_tab:
                 "difference** (the program re-run with the input nudged by ±h, h ≈ ε^⅓ for the dtype), and for "
                 "scalar programs **sympy**'s symbolic derivative.")
     if st.toggle("Compute the three answers", key="wt_answers", value=True):
-        checks = cached_checks(run.source, run.dtype, run.seed, target)
+        checks = cached_checks(run.source, run.dtype, run.seed, target, shown_recording(run))
         for c in checks:
             badge = {True: ":green-badge[agree]", False: ":red-badge[differ]", None: ":gray-badge[not compared]"}[c.agree]
             st.markdown(f"**∂{tname}/∂{c.source}** {badge} — TensorFlow {fmt(c.tensorflow)} · finite difference "
@@ -247,7 +251,7 @@ with higher_tab:
         if ins:
             src = st.selectbox("with respect to", ins, key=f"wt-jac-{hash(run.source)}-{target}")
             try:
-                j = cached_higher("jacobian", run.source, run.dtype, run.seed, target, src)
+                j = cached_higher("jacobian", run.source, run.dtype, run.seed, shown_recording(run), target, src)
                 out_shape, in_shape = graph.nodes[graph.target].shape, np.shape(j)[len(graph.nodes[graph.target].shape):]
                 m, n = int(np.prod(out_shape)) if out_shape else 1, int(np.prod(in_shape)) if in_shape else 1
                 matrix = np.reshape(j, (m, n))
@@ -263,7 +267,7 @@ with higher_tab:
     with hess_col:
         st.markdown("**Hessian** (two nested tapes): second derivatives of a scalar target.")
         try:
-            h = cached_higher("hessian", run.source, run.dtype, run.seed, target)
+            h = cached_higher("hessian", run.source, run.dtype, run.seed, shown_recording(run), target)
             fig = go.Figure(go.Heatmap(z=h.matrix, x=h.names, y=h.names, colorscale="RdBu", zmid=0,
                                        text=[[fmt(v) for v in row] for row in h.matrix], texttemplate="%{text}"))
             fig.update_layout(height=140 + 40 * len(h.names), margin=dict(l=10, r=10, t=30, b=10), font=dict(size=16),
@@ -274,7 +278,7 @@ with higher_tab:
     st.markdown("**Forward mode beside reverse mode**: the same Jacobian from `tf.autodiff.ForwardAccumulator` "
                 "(one pass per input entry) and from `GradientTape` (one pass per output entry).")
     try:
-        modes = cached_higher("modes", run.source, run.dtype, run.seed, target)
+        modes = cached_higher("modes", run.source, run.dtype, run.seed, shown_recording(run), target)
         st.markdown(f"{modes.forward_passes} input entries, {modes.reverse_passes} output entries: forward mode "
                     f"needs **{modes.forward_passes}** passes, reverse mode **{modes.reverse_passes}**. "
                     "That is why training (many weights, one loss) uses reverse mode. Largest difference "

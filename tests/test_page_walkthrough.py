@@ -113,3 +113,23 @@ def test_hessian_and_forward_mode_render():
     figures = at.get("plotly_chart")
     assert len(figures) == 2                                    # Jacobian and Hessian heatmaps
     assert any("forward mode needs **2** passes, reverse mode **1**" in m.value for m in at.markdown)
+
+
+def test_a_training_loop_from_the_graph_page_steps_through_recording_1():
+    import tensorflow as tf
+    at = AppTest.from_file(PAGE, default_timeout=120)
+    at.session_state["graph_program"] = ((ROOT / "tests" / "corpus" / "mit_sgd.py").read_text(), "float32", 0)
+    at.run()
+    at.selectbox(key="wt_preset").select("(the program from the Graph page)").run()
+    assert not at.exception and not at.error
+    assert at.select_slider[0].value == 500
+    at.select_slider[0].set_value(1).run()
+    assert any("recording 1 of 500" in m.value for m in at.markdown)
+    button(at, "Last").click().run()
+    assert heading(at).endswith("loss → sub") or heading(at).endswith("sub → x")
+    tf.random.set_seed(0)
+    x0 = float(tf.random.normal([1])[0])                 # TensorFlow's own first draw for seed 0
+    assert heading(at).endswith("sub → x")
+    assert any(f"[[{2 * (x0 - 4):.4g}]]" in m.value for m in at.markdown)   # d(x - 4)^2/dx at x0
+    # the gradient checks run on the recording shown: finite differences agree with TensorFlow there
+    assert any(":green-badge[agree]" in m.value for m in at.markdown)
