@@ -349,7 +349,12 @@ class Interpreter:
         if isinstance(node, (ast.FunctionDef, ast.ClassDef, ast.For, ast.While, ast.If, ast.With, ast.Try)):
             def run_compound(frame):
                 tick(site)
-                return inner(frame)
+                try:
+                    return inner(frame)
+                except (ProgramRaise, ProgramError):
+                    raise
+                except Exception as e:        # from the header itself: `for a in scalar`, `with obj as t[0]`
+                    raise located(e, site) from None
             return run_compound
 
         def run(frame):
@@ -1370,7 +1375,8 @@ class Interpreter:
             self.scope, self.frame = saved_scope, saved_frame
         if fn.is_lambda:
             return r
-        return r.value if isinstance(r, _Return) else None
+        r = r.value if isinstance(r, _Return) else None
+        return self.lib.traced_outputs(self, r, site or _NOWHERE) if fn.traced else r
 
     # ---- the runtime: attributes and items ----------------------------------------------------------------------
 
@@ -1674,6 +1680,8 @@ class Interpreter:
             return self._ticking(iter(v), site)
         if t is Instance:
             return self._iterate_instance(v, site or _NOWHERE)
+        if isinstance(v, tuple) and hasattr(t, "_fields"):     # TensorFlow's named results: top_k, unique, moments
+            return self._ticking(iter(v), site)
         it = self.lib.native_iter(self, v)
         if it is _MISSING:
             raise TypeError(f"'{self.describe(v)}' object is not iterable")

@@ -99,14 +99,20 @@ class _Checker:
             if refusal:
                 raise at(where, refusal)
             self._node(node, in_class, where)
+            # a class body's own statements (and the names in its assignments: `__rmul__ = __mul__`)
+            body = isinstance(node, ast.ClassDef) or (in_class and isinstance(node, ast.Assign))
             for child in ast.iter_child_nodes(node):
-                stack.append((child, depth + 1, where, isinstance(node, ast.ClassDef)))
+                stack.append((child, depth + 1, where, body))
 
     def _node(self, node: ast.AST, in_class: bool, where: ast.AST) -> None:
         if isinstance(node, ast.Name):
-            _check_name(node.id, node)
+            if not (in_class and node.id in CLASS_DUNDERS):
+                _check_name(node.id, node)
         elif isinstance(node, ast.Attribute):
-            if _is_dunder(node.attr) and node.attr not in ATTRIBUTE_DUNDERS:
+            on_super = isinstance(node.value, ast.Call) and isinstance(node.value.func, ast.Name) \
+                and node.value.func.id == "super"          # super().__repr__(): the base class's own method
+            if _is_dunder(node.attr) and node.attr not in ATTRIBUTE_DUNDERS and \
+                    not (on_super and node.attr in CLASS_DUNDERS):
                 raise at(node, f"`.{node.attr}` is not available: programs cannot reach Python's machinery")
         elif isinstance(node, (ast.FunctionDef, ast.ClassDef)):
             if _is_dunder(node.name) and not (in_class and isinstance(node, ast.FunctionDef)

@@ -136,6 +136,8 @@ def to_repr(interp, v: Any, depth: int = 0) -> str:
         m, _ = v.cls.lookup("__repr__")
         if m is not _MISSING:
             text = _str_result(interp.call(interp._bind_attr(m, v), [], {}, None), "__repr__")
+        elif "args" in v.attrs and any(isinstance(c, ExcClass) for c in v.cls.mro):
+            text = _exc_instance_text(interp, v, True)
         else:
             text = native_repr(interp, v) or f"<{v.cls.name} object>"
     elif t is Function:
@@ -165,12 +167,25 @@ def to_str(interp, v: Any) -> str:
         m, _ = v.cls.lookup("__str__")
         if m is not _MISSING:
             return _str_result(interp.call(interp._bind_attr(m, v), [], {}, None), "__str__")
+        if "args" in v.attrs and any(isinstance(c, ExcClass) for c in v.cls.mro):
+            return _exc_instance_text(interp, v, False)
         return to_repr(interp, v)
     if t is ExcValue:
+        if issubclass(v.cls.pyclass, KeyError) and len(v.args) == 1 and v.message == str(v.args[0]):
+            return to_repr(interp, v.args[0])              # str(KeyError('k')) is "'k'", as in Python
         return v.message
     if t in (list, tuple, dict, set, Function, BoundMethod, Class, TapeRef, Super, Generator):
         return to_repr(interp, v)
     return str(v)
+
+
+def _exc_instance_text(interp, v: Instance, as_repr: bool) -> str:
+    """str() and repr() of an exception of the program's own class, from its args as Python makes them."""
+    args = v.attrs.get("args", ())
+    args = args if isinstance(args, tuple) else (args,)
+    if as_repr:
+        return f"{v.cls.name}(" + ", ".join(to_repr(interp, a) for a in args) + ")"
+    return "" if not args else to_str(interp, args[0]) if len(args) == 1 else to_repr(interp, args)
 
 
 def _str_result(v: Any, name: str) -> str:
@@ -601,14 +616,15 @@ def _np_shuffle(interp, args, kwargs, site):
 
 _NP_RANDOM["shuffle"] = Builtin("np.random.shuffle", _np_shuffle)
 
+_WRITES, _READS = "writes a file, which programs cannot do", "reads a file, which programs cannot do"
 _NP_REFUSED = {
-    "save": "writes a file", "savez": "writes a file", "savetxt": "writes a file", "load": "reads a file",
-    "loadtxt": "reads a file", "genfromtxt": "reads a file", "fromfile": "reads a file", "memmap": "maps a file",
-    "tofile": "writes a file", "lib": "is not available", "ctypeslib": "is not available",
+    "save": _WRITES, "savez": _WRITES, "savetxt": _WRITES, "load": _READS, "loadtxt": _READS, "genfromtxt": _READS,
+    "fromfile": _READS, "memmap": "maps a file, which programs cannot do",
+    "tofile": _WRITES, "lib": "is not available", "ctypeslib": "is not available",
     "vectorize": "runs Python functions: write a loop", "frompyfunc": "runs Python functions: write a loop",
     "apply_along_axis": "runs Python functions: write a loop", "fromfunction": "runs Python functions",
     "set_printoptions": "changes the server for everyone", "seterr": "changes the server for everyone",
-    "DataSource": "reads files and URLs", "fromregex": "reads a file", "show_config": "is not available",
+    "DataSource": "reads files and URLs", "fromregex": _READS, "show_config": "is not available",
 }
 
 
@@ -790,8 +806,10 @@ def _ndarray_attr(interp, a, name, site):
                 interp.rec.note_numpy(out, [a], f".{name}()")
             return out
         return Builtin(name, call)
-    if name in ("tofile", "dump", "dumps", "tobytes", "tostring"):
+    if name in ("tofile", "dump"):
         raise AttributeError(f"`.{name}()` is not available: programs cannot write files")
+    if name in ("dumps", "tobytes", "tostring"):
+        raise AttributeError(f"`.{name}()` is not available: raw bytes are not part of the language; use .tolist()")
     raise AttributeError(f"'numpy.ndarray' object has no attribute '{name}'")
 
 
@@ -1189,6 +1207,11 @@ def _extreme(op: str):
 
 def _sorted(interp, args, kwargs, site):
     items = _collect(interp, args[0], site)
+    key = kwargs.pop("key", None)
+    if key is not None and not isinstance(key, Function):     # len, str, abs, a bound method: the interpreter calls it
+        kwargs["key"] = lambda x: interp.call(key, [x], {}, site)
+    elif key is not None:
+        kwargs["key"] = key
     return sorted(items, **kwargs)
 
 
@@ -1245,17 +1268,29 @@ def _is_instance(v, k) -> bool:
             (isinstance(v, Instance) and v.cls.is_subclass(k))
     if k is OBJECT:
         return True
+    if isinstance(k, OpCallable) and k.spec.kind == "variable":        # isinstance(v, tf.Variable)
+        return isinstance(v, tf.Variable)
     native = native_type_check(v, k)
     if native is not _MISSING:
         return native
     raise TypeError("isinstance() arg 2 must be a type or tuple of types")
 
 
+def _int_arg(name: str, args: list) -> int:
+    if len(args) != 1 or not isinstance(args[0], int):
+        raise TypeError(f"{name}() takes one integer")
+    return args[0]
+
+
 def _issubclass(interp, args, kwargs, site):
     a, b = args
+    if isinstance(b, tuple):
+        return any(_issubclass(interp, [a, k], {}, site) for k in b)
     if isinstance(a, (Class, ExcClass)):
         return a.is_subclass(b)
-    return a is b
+    if isinstance(a, TypeInfo) and isinstance(b, TypeInfo) and a.pytype is not None and b.pytype is not None:
+        return issubclass(a.pytype, b.pytype)                   # issubclass(bool, int) is True
+    return a is b or b is OBJECT
 
 
 def _type(interp, args, kwargs, site):
@@ -1298,11 +1333,20 @@ def super_attr(interp, sup: Super, name: str, site) -> Any:
     for c in mro[start:]:
         if isinstance(c, Class) and name in c.ns:
             return interp._bind_attr(c.ns[name], obj)
+        if isinstance(c, ExcClass) and isinstance(obj, Instance):
+            if name == "__init__":       # Exception.__init__(self, *args): what str(e) and e.args show
+                return Builtin(f"{c.name}.__init__", lambda i, a, k, s: obj.attrs.__setitem__("args", tuple(a)))
+            if name in ("__str__", "__repr__"):
+                return Builtin(f"{c.name}.{name}", lambda i, a, k, s: _exc_instance_text(i, obj, name == "__repr__"))
         native = native_super_attr(interp, c, obj, name, site)
         if native is not _MISSING:
             return native
     if name == "__init__":
         return Builtin("object.__init__", lambda interp, a, k, s: None)
+    if name == "__repr__" and isinstance(obj, Instance):
+        return Builtin("object.__repr__", lambda interp, a, k, s: f"<{obj.cls.name} object>")
+    if name == "__str__" and isinstance(obj, Instance):      # object.__str__ is repr(self)
+        return Builtin("object.__str__", lambda interp, a, k, s: to_repr(interp, obj))
     raise AttributeError(f"'super' object has no attribute '{name}'")
 
 
@@ -1406,7 +1450,10 @@ BUILTINS: dict[str, Any] = {
     "staticmethod": Builtin("staticmethod", lambda i, a, k, s: StaticMethod(a[0])),
     "classmethod": Builtin("classmethod", lambda i, a, k, s: ClassMethod(a[0])),
     "hasattr": Builtin("hasattr", _hasattr), "next": Builtin("next", _next), "iter": Builtin("iter", _iter),
-    "id": Builtin("id", lambda i, a, k, s: id(a[0])), "object": OBJECT, "NotImplemented": NOT_IMPLEMENTED,
+    "id": Builtin("id", lambda i, a, k, s: id(a[0])),
+    "hex": Builtin("hex", lambda i, a, k, s: hex(_int_arg("hex", a))),
+    "bin": Builtin("bin", lambda i, a, k, s: bin(_int_arg("bin", a))),
+    "oct": Builtin("oct", lambda i, a, k, s: oct(_int_arg("oct", a))), "object": OBJECT, "NotImplemented": NOT_IMPLEMENTED,
     "Ellipsis": Ellipsis,
 }
 BUILTINS.update(EXCEPTIONS)
@@ -1414,8 +1461,10 @@ for _name, _why in [("open", "programs cannot read or write files"), ("input", "
                     ("eval", "programs cannot run text as code"), ("exec", "programs cannot run text as code"),
                     ("compile", "programs cannot run text as code"), ("__import__", "use an import statement"),
                     ("getattr", "write the attribute out: obj.name"), ("setattr", "write obj.name = value"),
-                    ("delattr", "write del obj.name"), ("globals", "not available"), ("locals", "not available"),
-                    ("vars", "not available"), ("dir", "not available"), ("help", "not available here"),
+                    ("delattr", "write del obj.name"), ("globals", "programs cannot look into Python's machinery"),
+                    ("locals", "programs cannot look into Python's machinery"),
+                    ("vars", "programs cannot look into Python's machinery"),
+                    ("dir", "programs cannot look into Python's machinery: the README lists what is available"), ("help", "not available here"),
                     ("breakpoint", "not available"), ("exit", "not available"), ("quit", "not available"),
                     ("memoryview", "not available"), ("bytearray", "not available")]:
     BUILTINS[_name] = _refused(_name, _why)
@@ -1477,8 +1526,11 @@ def _tf_hint(name: str) -> str:
 def missing_in_module(module: Namespace, name: str) -> str:
     hint = module.hint(name) if module.hint else ""
     text = f"module '{module.name}' has no attribute '{name}'"
-    if hint:
-        text += f" — {hint}" if not hint.startswith("`") else f": {hint}"
+    if hint.startswith("`"):
+        text += f": {hint}"
+    elif hint:                  # np.save, np.lib: the name exists but is refused, and why
+        short = {"numpy": "np", "tensorflow": "tf", "matplotlib.pyplot": "plt"}.get(module.name, module.name)
+        return f"`{short}.{name}` " + ("is not available to programs here" if hint == "is not available" else hint)
     elif module.name.startswith("tensorflow"):
         text += " (or it is not available to programs here)"
     return text
@@ -1487,9 +1539,25 @@ def missing_in_module(module: Namespace, name: str) -> str:
 def _tf_function(interp, args, kwargs, site):
     """tf.function runs the function as it is: every op eager, so every op can be drawn. The numbers are the
     same; only Python side effects that tf.function would run once per trace (print) run every call."""
-    if args and isinstance(args[0], (Function, BoundMethod)):
+    if args and isinstance(args[0], Function):
+        return args[0].as_tf_function()
+    if args and isinstance(args[0], BoundMethod) and isinstance(args[0].func, Function):
+        return BoundMethod(args[0].func.as_tf_function(), args[0].obj)
+    if args:
         return args[0]
-    return Builtin("tf.function", lambda i, a, k, s: a[0])
+    return Builtin("tf.function", lambda i, a, k, s: _tf_function(i, a, {}, s))   # @tf.function(jit_compile=...)
+
+
+def traced_outputs(interp, value, site):
+    """What a tf.function returns: Python numbers and NumPy arrays become tensors (`f(2)` gives
+    tf.Tensor(5, int32)), inside lists, tuples and dicts as well; tensors, variables and None pass."""
+    if isinstance(value, (bool, int, float, np.ndarray, np.generic)):
+        return interp.rec.call_bound(SPECS["tf.convert_to_tensor"], {"value": value}, site)
+    if type(value) in (list, tuple):
+        return type(value)(traced_outputs(interp, v, site) for v in value)
+    if type(value) is dict:
+        return {k: traced_outputs(interp, v, site) for k, v in value.items()}
+    return value
 
 
 def _gradient_tape(interp, args, kwargs, site):
@@ -1520,13 +1588,40 @@ def _keras_set_random_seed(interp, args, kwargs, site):
 def _tf_print(interp, args, kwargs, site):
     sep = kwargs.get("sep", " ")
     end = kwargs.get("end", "\n")
+    summarize = kwargs.get("summarize", 3)
     parts = []
     for a in args:
         if isinstance(a, (EagerTensor, tf.Variable)):
-            parts.append(np.array2string(np.asarray(a), separator=" ") if np.ndim(a) else str(np.asarray(a)))
+            parts.append(_tf_print_array(np.asarray(a.numpy()), summarize if summarize is not None else 3, 1))
         else:
             parts.append(to_str(interp, a))
     _print(interp, [sep.join(parts)], {"end": end}, site)
+
+
+def _tf_print_number(v) -> str:
+    """A number as tf.print writes it: the short %g form where it reads back exactly, else more digits
+    (6 then 9 significant digits for float32, 15 then 17 for float64); booleans as 1 and 0."""
+    if isinstance(v, (bytes, np.bytes_)):
+        return '"' + v.decode("utf-8", "replace") + '"'
+    if isinstance(v, (bool, np.bool_)):
+        return "1" if v else "0"
+    if isinstance(v, (np.floating, float)):
+        short, long = (6, 9) if isinstance(v, np.float32) or getattr(v, "dtype", None) == np.float16 else (15, 17)
+        text = f"{float(v):.{short}g}"
+        return text if type(v)(float(text)) == v or np.isnan(v) else f"{float(v):.{long}g}"
+    return str(v)
+
+
+def _tf_print_array(a: np.ndarray, summarize: int, depth: int) -> str:
+    if a.ndim == 0:
+        return _tf_print_number(a[()])
+    n = a.shape[0]
+    keep = list(range(n)) if summarize < 0 or n <= 2 * summarize else \
+        list(range(summarize)) + [None] + list(range(n - summarize, n))
+    if a.ndim == 1:
+        return "[" + " ".join("..." if k is None else _tf_print_number(a[k]) for k in keep) + "]"
+    rows = ["..." if k is None else _tf_print_array(a[k], summarize, depth + 1) for k in keep]
+    return "[" + ("\n" + " " * depth).join(rows) + "]"
 
 
 def _list_devices(interp, args, kwargs, site):
@@ -1554,7 +1649,7 @@ def _tf_namespace() -> Namespace:
     root["as_dtype"] = root["dtypes"].table["as_dtype"]
     root["newaxis"] = None
     root["GradientTape"] = TypeInfo("GradientTape", lambda v: isinstance(v, TapeRef), _gradient_tape)
-    root["Tensor"] = TypeInfo("Tensor", lambda v: isinstance(v, (EagerTensor, tf.Variable)) or tf.is_tensor(v))
+    root["Tensor"] = TypeInfo("Tensor", lambda v: isinstance(v, tf.Tensor))     # a tf.Variable is not one
     root["TensorShape"] = TypeInfo("TensorShape", lambda v: isinstance(v, tf.TensorShape),
                                    lambda i, a, k, s: tf.TensorShape(*a))
     root["TensorSpec"] = Builtin("tf.TensorSpec", lambda i, a, k, s: tf.TensorSpec(*a, **k))
@@ -1654,10 +1749,58 @@ def _pyplot_namespace() -> Namespace:
     for name in PLOT_CALLS + DECORATION_CALLS + CONTROL_CALLS + tuple(REFUSED):
         table[name] = Builtin(f"plt.{name}", lambda interp, a, k, s, name=name: _pyplot(interp).record(name, tuple(a),
                                                                                                         k))
+    table["figure"] = Builtin("plt.figure", _plt_figure)
+    table["subplots"] = Builtin("plt.subplots", _plt_subplots)
+    table["gca"] = Builtin("plt.gca", lambda i, a, k, s: _AXES)
+    table["gcf"] = Builtin("plt.gcf", lambda i, a, k, s: _FIGURE)
     table["cm"] = Namespace("matplotlib.cm", {n: n for n in COLORMAPS})
     table["rcParams"] = Builtin("plt.rcParams", lambda i, a, k, s: None)
     return Namespace("matplotlib.pyplot", table, lambda n: "the page draws plot, scatter, imshow, hist and bar with "
                                                            "their labels and legends")
+
+
+# matplotlib's object interface, `fig, ax = plt.subplots()`: the axes record into the current figure as
+# plt.* calls do (several axes of one figure are drawn together in one plotly chart)
+_AXES_NAMES = {"set_title": "title", "set_xlabel": "xlabel", "set_ylabel": "ylabel", "set_xlim": "xlim",
+               "set_ylim": "ylim", "set_xscale": "xscale", "set_yscale": "yscale", "set_xticks": "xticks",
+               "set_yticks": "yticks"}
+
+
+def _recorder(name: str, call: str) -> Builtin:
+    return Builtin(name, lambda interp, a, k, s: _pyplot(interp).record(call, tuple(a), k))
+
+
+_AXES = Namespace("matplotlib.axes.Axes",
+                  {**{n: _recorder(f"ax.{n}", n) for n in PLOT_CALLS + ("legend", "grid", "axis", "margins", "annotate")},
+                   **{n: _recorder(f"ax.{n}", call) for n, call in _AXES_NAMES.items()}},
+                  lambda n: "axes draw plot, scatter, imshow, hist and bar with their titles, labels and legends")
+_FIGURE = Namespace("matplotlib.figure.Figure",
+                    {"suptitle": _recorder("fig.suptitle", "suptitle"),
+                     "tight_layout": _recorder("fig.tight_layout", "tight_layout"),
+                     "add_subplot": Builtin("fig.add_subplot", lambda i, a, k, s: _AXES),
+                     "colorbar": _recorder("fig.colorbar", "colorbar"),
+                     "set_size_inches": Builtin("fig.set_size_inches", lambda i, a, k, s: None),
+                     "savefig": _recorder("fig.savefig", "savefig")},
+                    lambda n: "a figure takes suptitle, tight_layout and add_subplot; the page draws it")
+
+
+def _plt_figure(interp, args, kwargs, site):
+    _pyplot(interp).record("figure", tuple(args), kwargs)
+    return _FIGURE
+
+
+def _plt_subplots(interp, args, kwargs, site):
+    """(fig, ax), or (fig, axes) with an array of axes for a grid: all of them draw into one figure."""
+    _pyplot(interp).record("subplots", tuple(args), kwargs)
+    rows = args[0] if args else kwargs.get("nrows", 1)
+    cols = args[1] if len(args) > 1 else kwargs.get("ncols", 1)
+    if not (isinstance(rows, int) and isinstance(cols, int) and 0 < rows * cols <= 64):
+        raise ValueError("plt.subplots takes a grid of up to 64 axes")
+    if rows * cols == 1:
+        return _FIGURE, _AXES
+    axes = np.empty((rows, cols) if rows > 1 and cols > 1 else (rows * cols,), dtype=object)
+    axes.fill(_AXES)
+    return _FIGURE, axes
 
 
 def _pyplot(interp) -> Pyplot:
@@ -1744,6 +1887,9 @@ def import_module(name: str, node) -> Namespace:
             why = "that part of TensorFlow is not available to programs here"
         else:
             why = ("the program can import tensorflow, numpy, math, time, random and matplotlib.pyplot")
+    if why == "not available":
+        why = ("it reaches the Python process or its machinery; programs can import tensorflow, numpy, math, time, "
+               "random and matplotlib.pyplot")
     raise ProgramError(f"`import {name}` is not available: {why}", getattr(node, "lineno", None),
                        getattr(node, "col_offset", -1) + 1)
 

@@ -47,7 +47,7 @@ class ProgramRaise(Exception):
 class Function:
     """A function the program defined with `def` or `lambda`."""
     __slots__ = ("name", "params", "body", "defaults", "kwdefaults", "closure", "globals", "scope", "line",
-                 "owner", "is_lambda", "interp", "label", "__weakref__")
+                 "owner", "is_lambda", "interp", "label", "traced", "__weakref__")
 
     def __init__(self, name, params, body, defaults, kwdefaults, closure, globals_, scope, line, is_lambda,
                  interp):
@@ -58,6 +58,14 @@ class Function:
         self.is_lambda = is_lambda
         self.interp = interp
         self.label = name
+        self.traced = False          # made by tf.function: what it returns comes back as tensors
+
+    def as_tf_function(self) -> "Function":
+        """tf.function(f): the same function, its results converted to tensors as a traced function's are."""
+        f = Function(self.name, self.params, self.body, self.defaults, self.kwdefaults, self.closure, self.globals,
+                     self.scope, self.line, self.is_lambda, self.interp)
+        f.owner, f.label, f.traced = self.owner, self.label, True
+        return f
 
     def __call__(self, *args, **kwargs):
         """Python code (sorted's key=, a Keras Lambda layer) may call it: the interpreter runs it."""

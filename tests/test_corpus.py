@@ -33,10 +33,17 @@ SEED = 0
 class _Anything:
     """matplotlib.pyplot for the reference run: every call accepted, nothing drawn."""
 
+    def __init__(self, name: str = ""):
+        self.name = name
+
     def __getattr__(self, name):
-        return _Anything()
+        return _Anything(name)
 
     def __call__(self, *args, **kwargs):
+        if self.name == "subplots":                     # fig, ax = plt.subplots()
+            return _Anything(), _Anything()
+        if self.name in ("figure", "gca", "gcf", "add_subplot"):
+            return _Anything()
         return None
 
     def __getitem__(self, key):

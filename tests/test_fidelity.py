@@ -190,3 +190,13 @@ def test_values_are_named_as_the_program_names_them():
     assert run.recordings[-1].number == 3
     ref = in_tensorflow(source)                              # the same three steps in TensorFlow
     np.testing.assert_allclose(run.values["l"], ref["l"], rtol=1e-6)
+
+
+def test_tf_print_writes_what_tensorflow_writes(tmp_path):
+    args = ("'x =', tf.constant([1., 2.]), tf.constant(0.1), tf.constant(1 / 3), tf.constant([[1.5, 2.25], [3., 4.]]), "
+            "7, tf.range(10), tf.constant(1e10), tf.constant(True), tf.constant('s'), tf.constant([1e-7, 2.0]), "
+            "tf.constant(1 / 3, tf.float64)")
+    run = explorer.run(f"tf.print({args})")
+    target = tmp_path / "printed.txt"
+    in_tensorflow(f"tf.print({args}, output_stream='file://{target}')")
+    assert "\n".join(run.output) == target.read_text().rstrip("\n")

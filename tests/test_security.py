@@ -14,6 +14,13 @@ import explorer
 from explorer import ProgramError, limits
 
 REFUSED = [
+    # a class body may bind its own operator dunders (`__rmul__ = __mul__`) and call the base class's through
+    # super(), but nothing else of Python's machinery
+    "class A:\n    __class__ = 1", "class A:\n    __dict__ = {}", "class A:\n    x = __builtins__",
+    "class A:\n    def f(self):\n        return super().__class__",
+    "class A:\n    def f(self):\n        return super().__dict__",
+    "class A:\n    def f(self):\n        return super().__getattribute__('x')",
+    "class A:\n    def f(self):\n        return self.__repr__.__globals__",
     # imports, files and processes
     "import os", "import subprocess", "import sys", "from os import system", "import pickle", "import socket",
     "import importlib", "from os import path as p", "import mitdeeplearning as mdl",
