@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
 
-.PHONY: run test bench clean
+.PHONY: run test bench fuzz clean
 
 $(VENV)/.runtime: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -26,3 +26,6 @@ bench: $(VENV)/.runtime
 
 clean:
 	rm -rf $(VENV) test-output
+
+fuzz: $(VENV)/.runtime
+	$(PY) -m tests.fuzz --count 10000 --seed 1

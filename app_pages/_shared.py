@@ -1,10 +1,14 @@
 """What several pages draw the same way: the cached run, the graph CSS, a graph with its downloads."""
 
+import contextlib
+import logging
+
 import streamlit as st
 
 import explorer
 from explorer.errors import excerpt
 from explorer.images import dot_available, render
+from explorer.views import ViewError
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
@@ -103,3 +107,16 @@ def show_error(source: str, error: explorer.ProgramError, kept: bool) -> None:
         st.code(excerpt(source, error), language=None)
     if kept:
         st.info("Showing the last program that ran.")
+
+
+@contextlib.contextmanager
+def view(name: str):
+    """One view of the page: what it cannot show (ViewError) is said in words in its place; anything
+    else is a bug, reported in one line while the rest of the page goes on."""
+    try:
+        yield
+    except ViewError as e:
+        st.info(str(e))
+    except Exception as e:                      # noqa: BLE001 - one broken view must not take the page
+        logging.getLogger("gradient_explorer").exception("view %s failed", name)
+        st.error(f"The {name} could not be drawn for this program ({type(e).__name__}: {str(e)[:200]}).")

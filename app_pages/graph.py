@@ -6,7 +6,7 @@ import streamlit as st
 from explorer.presets import PRESETS, by_title
 from explorer.share import decode_program, encode_program
 from app_pages._shared import graph_css, loop_charts, pick_recording, program_output, program_plots, \
-    run_or_last_good, show_dot, show_error
+    run_or_last_good, show_dot, show_error, view
 
 DEFAULT = PRESETS[1]  # the textbook's chain-rule example
 OWN = "(your own program)"
@@ -100,18 +100,18 @@ with right:
     has_plots = any(f.calls for f in run.figures)
     forward, backward, table, tfg, *plots = st.tabs(["Forward graph", "Backward graph", "Values & gradients",
                                                      "TensorFlow's graph"] + (["Plots"] if has_plots else []))
-    with forward:
+    with forward, view("forward graph"):
         st.caption("Blue: tf.Variable · grey: constant (dashed bold: watched) · white: op result. "
                    "Double border: the target.")
         show_dot(graph.to_dot("forward"), "forward", "fwd")
-    with backward:
+    with backward, view("backward graph"):
         st.caption(f"Gradients of **{graph.nodes[graph.target].label if graph.target is not None else '—'}** "
                    f"{'from tape `' + graph.tape_name + '`' if graph.tape_name else '(no tape recorded it)'}. Colour: RdBu diverging, blue positive, red negative "
                    "(color-blind safe). Edge labels: local derivative, then upstream × local = contribution.")
         show_dot(graph.to_dot("backward"), "backward", "bwd")
-    with table:
+    with table, view("table"):
         st.dataframe(pd.DataFrame(graph.table()), width="stretch", hide_index=True)
-    with tfg:
+    with tfg, view("TensorFlow graph"):
         st.caption("The ops `tf.function` traces for this program. Blue boxes: the forward op of each value; "
                    "yellow boxes (∂ name): the `gradient_tape/...` ops TensorFlow generated to differentiate it.")
         tf_graph = run.tf_graph()

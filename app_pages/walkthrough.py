@@ -13,11 +13,14 @@ from explorer.presets import PRESETS, by_title
 from explorer.render import fmt
 from explorer.walkthrough import paths, step_dot
 from app_pages._shared import cached_run, graph_css, pick_recording, run_or_last_good, show_error, \
-    shown_recording
+    shown_recording, view
+from explorer.backward import nonfinite
+from explorer.views import ViewError
 
 DEFAULT = by_title("Chain rule on a computation graph (Chollet 2.4.4)")
 FROM_GRAPH = "(the program from the Graph page)"
 OWN = "(your own program)"
+MAX_HEATMAP_CELLS = 2_500     # a labelled Jacobian heatmap stays readable (and its payload small) up to this
 SPEEDS = {"slow (2 s)": 2.0, "normal (1 s)": 1.0, "fast (0.5 s)": 0.5}
 
 
@@ -116,7 +119,12 @@ with right:
     st.toggle("Quiz mode", key="wt_quiz", help="Each backward step hides its contribution: type your answer.")
 
 graph = run.graph_for(target)
-steps = run.walkthrough(target)
+try:
+    steps = run.walkthrough(target)
+except ViewError as e:
+    with right:
+        st.info(str(e))
+    st.stop()
 tname = graph.nodes[graph.target].label
 
 
@@ -147,7 +155,7 @@ def stepper() -> None:
     panel, picture = st.columns([2, 3], gap="large")
     with panel:
         _panel(step, k, n)
-    with picture:
+    with picture, view("step graph"):
         st.graphviz_chart(step_dot(graph, steps, k, quiz=_quizzing(step, k)), width="stretch")
 
 
@@ -195,7 +203,7 @@ stepper()
 st.divider()
 paths_tab, answers_tab, higher_tab = st.tabs(["Paths to a leaf", "Three independent answers", "Beyond first order"])
 
-with paths_tab:
+with paths_tab, view("paths table"):
     leaves = [n for n in graph.nodes if n.is_leaf and n.kind != "literal" and graph.gradients.get(n.index) is not None]
     if not leaves:
         st.info(f"No leaf has a gradient with respect to {tname}.")
@@ -223,10 +231,12 @@ with paths_tab:
                 st.caption(f"The first {len(found)} of {count} paths; the sum below covers all of them.")
             tf_grad = graph.gradients[leaf_node.index]
             st.markdown(f"Sum over paths = **{fmt(total)}**; TensorFlow's ∂{tname}/∂{leaf} = **{fmt(tf_grad)}** "
-                        + (":green-badge[✓ equal]" if total is not None and close(total, tf_grad, run.dtype)
+                        + (f":gray-badge[{nonfinite(total) or nonfinite(tf_grad)}: not compared]"
+                           if nonfinite(total) or nonfinite(tf_grad) else
+                           ":green-badge[✓ equal]" if total is not None and close(total, tf_grad, run.dtype)
                            else ":red-badge[✗ differ]"))
 
-with answers_tab:
+with answers_tab, view("three answers"):
     st.markdown("Three ways to the same gradient: **TensorFlow** (reverse-mode autodiff), a **central finite "
                 "difference** (the program re-run with the input nudged by ±h, h ≈ ε^⅓ for the dtype), and for "
                 "scalar programs **sympy**'s symbolic derivative.")
@@ -241,11 +251,11 @@ with answers_tab:
             if c.note:
                 st.caption(c.note)
 
-with higher_tab:
+with higher_tab, view("beyond-first-order views"):
     st.markdown("**The graph of a gradient computation**: the example *Second derivative with nested tapes* "
                 "differentiates `speed`, itself a `tape.gradient` result; pick it above and choose `speed` as target.")
     jac_col, hess_col = st.columns(2)
-    with jac_col:
+    with jac_col, view("Jacobian"):
         st.markdown("**Jacobian** (`tape.jacobian`): every output entry against every input entry.")
         ins = [run.trace.nodes[i].label for i in inputs_of(run.trace, graph.target)]
         if ins:
@@ -255,6 +265,10 @@ with higher_tab:
                 out_shape, in_shape = graph.nodes[graph.target].shape, np.shape(j)[len(graph.nodes[graph.target].shape):]
                 m, n = int(np.prod(out_shape)) if out_shape else 1, int(np.prod(in_shape)) if in_shape else 1
                 matrix = np.reshape(j, (m, n))
+                if m * n > MAX_HEATMAP_CELLS:
+                    raise ViewError(f"∂{tname}/∂{src} is {m} × {n} = {m * n:,} entries, more than a heatmap can show "
+                                    f"({MAX_HEATMAP_CELLS:,}); entries from {fmt(matrix.min())} to "
+                                    f"{fmt(matrix.max())}, {int(np.count_nonzero(matrix)):,} non-zero")
                 ylab = [tname] if not out_shape else [f"{tname}[{','.join(map(str, k))}]" for k in np.ndindex(*out_shape)]
                 xlab = [src] if not in_shape else [f"{src}[{','.join(map(str, k))}]" for k in np.ndindex(*in_shape)]
                 fig = go.Figure(go.Heatmap(z=matrix, x=xlab, y=ylab, colorscale="RdBu", zmid=0,
@@ -264,7 +278,7 @@ with higher_tab:
                 st.plotly_chart(fig, width="stretch", key="wt-jac-fig")
             except HigherOrderError as e:
                 st.info(str(e))
-    with hess_col:
+    with hess_col, view("Hessian"):
         st.markdown("**Hessian** (two nested tapes): second derivatives of a scalar target.")
         try:
             h = cached_higher("hessian", run.source, run.dtype, run.seed, shown_recording(run), target)

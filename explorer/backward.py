@@ -135,7 +135,7 @@ def _local_derivatives(trace: Trace, graph: Graph, ops: list[Node]) -> None:
         singles.append(node)
     found: dict[tuple[int, int], Any] = {}
     targets, seeds, sources, slots = [], [], [], []
-    with tf.GradientTape() as g:
+    with tf.GradientTape(persistent=True) as g:
         for members in groups.values():
             stacked = [tf.stack([trace.tensors[n.inputs[pos]] for n in members])
                        for pos in range(len(members[0].inputs))]
@@ -145,7 +145,7 @@ def _local_derivatives(trace: Trace, graph: Graph, ops: list[Node]) -> None:
             targets.append(out)
             seeds.append(tf.ones_like(out))
             for pos, t in enumerate(stacked):
-                slots.append((members, pos, True))
+                slots.append((members, pos, True, len(targets) - 1))
                 sources.append(t)
         for node in singles:
             copies = [tf.identity(trace.tensors[i]) for i in node.inputs]
@@ -164,10 +164,25 @@ def _local_derivatives(trace: Trace, graph: Graph, ops: list[Node]) -> None:
                          else tf.constant(graph.gradients[node.index], dtype=out.dtype))
             for pos, c in enumerate(copies):
                 if c.dtype.is_floating and node.edge_kinds[pos] == "data":
-                    slots.append(([node], pos, False))
+                    slots.append(([node], pos, False, len(targets) - 1))
                     sources.append(c)
-    results = g.gradient(targets, sources, output_gradients=seeds) if sources else []
-    for (members, pos, stacked), r in zip(slots, results):
+    failed: dict[tuple[int, int], str] = {}
+    try:
+        results = g.gradient(targets, sources, output_gradients=seeds) if sources else []
+    except (tf.errors.OpError, ValueError, TypeError) as err:
+        # one op's gradient function fails (softmax_cross_entropy_with_logits with broadcast labels does,
+        # in TensorFlow itself): ask again edge by edge, and say which edges TensorFlow cannot do
+        results = []
+        for (members, pos, stacked, ti), src in zip(slots, sources):
+            try:
+                results.append(_one_input(trace, members, pos, stacked, seeds[ti]))
+            except (tf.errors.OpError, ValueError, TypeError) as e:
+                results.append(None)
+                for n in members:
+                    failed[(n.index, pos)] = _first_line(e)
+        del err
+    del g
+    for (members, pos, stacked, _), r in zip(slots, results):
         if r is None:
             continue
         r = np.asarray(tf.convert_to_tensor(r).numpy())
@@ -179,6 +194,29 @@ def _local_derivatives(trace: Trace, graph: Graph, ops: list[Node]) -> None:
     for node in ops:
         _set_edges(trace, graph, node, into.get(node.index, []),
                    [found.get((node.index, pos)) for pos in range(len(node.inputs))])
+        for e in into.get(node.index, []):
+            if (node.index, e.position) in failed:
+                e.note = f"TensorFlow's gradient for this input fails: {failed[(node.index, e.position)]}"
+
+
+def _one_input(trace: Trace, members: list[Node], pos: int, stacked: bool, seed) -> Any:
+    """The gradient into one input of an op, re-run under a tape that watches that input alone, as the
+    program's own tape.gradient does for a constant it did not watch (TensorFlow then skips the other
+    inputs' gradient functions, which may fail)."""
+    ins = [tf.stack([trace.tensors[n.inputs[p]] for n in members]) if stacked else
+           tf.identity(trace.tensors[members[0].inputs[p]]) for p in range(len(members[0].inputs))]
+    with tf.GradientTape() as tape:
+        tape.watch(ins[pos])
+        out = trace.ops[members[0].index].apply(*ins)
+    return tape.gradient(out, ins[pos], output_gradients=seed)
+
+
+def _first_line(e: Exception) -> str:
+    text = getattr(e, "message", None) or str(e)
+    text = text.split("\n")[0]
+    if "}}" in text:                     # {{function_node __wrapped__Reshape_device_...}} Input to reshape ...
+        text = text.split("}}", 1)[1]
+    return text.split(" [Op:")[0].strip()[:200]
 
 
 def _elementwise(trace: Trace, node: Node) -> bool:
@@ -301,6 +339,10 @@ def _checks(trace: Trace, graph: Graph) -> dict[int, Check]:
             out[n.index] = Check(terms, None, tf_grad, None, _NOTES["opaque"])
             continue
         total = np.reshape(sum(terms), np.shape(tf_grad)) if terms else None
+        bad = nonfinite(tf_grad) or (nonfinite(total) if total is not None else None)
+        if bad:
+            out[n.index] = Check(terms, total, tf_grad, None, f"{bad}: not compared; {nonfinite_cause(graph)}")
+            continue
         rtol, atol = _tolerance(n.dtype)
         scale = float(np.max(np.abs(tf_grad))) if np.size(tf_grad) else 0.0
         ok = total is not None and bool(np.all(np.abs(total - tf_grad) <= atol * max(1.0, scale)
@@ -308,3 +350,38 @@ def _checks(trace: Trace, graph: Graph) -> dict[int, Check]:
         out[n.index] = Check(terms, total, tf_grad, ok)
     return out
 
+
+
+def nonfinite(a) -> str | None:
+    """"NaN" or "infinity" where an array holds one (NaN first), else None."""
+    if a is None:
+        return None
+    a = np.asarray(a)
+    if a.dtype.kind not in "fc" or a.size == 0:
+        return None
+    if np.isnan(a).any():
+        return "NaN"
+    if np.isinf(a).any():
+        return "infinity"
+    return None
+
+
+def nonfinite_cause(graph: Graph) -> str:
+    """Where a NaN or an infinity comes from: the first value that has one although its inputs do not
+    (0/0, an overflow), else the backward pass (an infinite local derivative, such as sqrt at 0)."""
+    for n in graph.nodes:
+        bad = nonfinite(n.value)
+        if not bad or any(nonfinite(graph.nodes[i].value) for i in n.inputs):
+            continue
+        what = f"{n.label} = {n.text}" if n.text and n.text != n.label else n.label
+        if not n.inputs:
+            return f"{what} holds {bad} from the start"
+        if bad == "NaN":
+            return f"{what} is NaN: 0/0, ∞ − ∞ or 0 × ∞ there"
+        if n.op in ("div", "divide", "truediv", "floordiv", "reciprocal", "log", "pow"):
+            return f"{what} is infinite: a division by zero or log of 0 there"
+        largest = float(np.finfo(np.dtype(n.dtype)).max) if np.dtype(n.dtype).kind == "f" else None
+        return f"{what} overflows: past the largest {n.dtype} ({largest:.3g})" if largest else \
+            f"{what} is infinite"
+    return ("every value is finite but the gradient is not: a local derivative on the way back is infinite "
+            "or 0 × ∞ (such as sqrt or log at 0)")

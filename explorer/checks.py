@@ -14,9 +14,11 @@ import numpy as np
 import sympy
 
 from . import limits
+from .backward import nonfinite, nonfinite_cause
 from .graph import Graph, Node
 from .errors import ProgramError
 from .interpreter import Interpreter
+from .views import ViewError
 
 KINKS = {"abs": "0", "relu": "0", "relu6": "0 and 6", "leaky_relu": "0", "keras_relu": "0",
          "maximum": "a tie", "minimum": "a tie", "reduce_max": "a tie", "reduce_min": "a tie"}
@@ -39,10 +41,11 @@ def check_gradients(run, target: str | None = None) -> list[GradientCheck]:
     TensorFlow's gradient, a central finite difference (step chosen by dtype), and sympy's."""
     graph = run.graph_for(target)
     if graph.target is None:
-        raise ValueError("the program has no target: choose a value to differentiate")
+        raise ViewError("the program has no target: choose a value to differentiate")
     sources = _sources(run, graph)
-    # each run of the finite difference re-runs the whole program: as many as fit in the time limit
-    budget = budget_runs = int(min(limits.MAX_FD_RUNS, limits.MAX_SECONDS / max(run.seconds, 0.01)))
+    # each run of the finite difference re-runs the whole program: as many as fit in MAX_FD_SECONDS
+    budget = int(min(limits.MAX_FD_RUNS, limits.MAX_FD_SECONDS / max(run.seconds, 0.005)))
+    budget = budget_runs = max(budget, 2 if run.seconds <= limits.MAX_FD_SECONDS / 2 else 0)   # one scalar at least
     out = []
     for s in sources:
         node = graph.nodes[s]
@@ -68,7 +71,7 @@ def _sources(run, graph: Graph) -> list[int]:
     for call in run.trace.calls:
         if call.target == graph.target:
             return list(dict.fromkeys(i for i in call.sources if graph.nodes[i].floating))
-    seen = graph.ancestors(graph.target)
+    seen = graph.ancestors(graph.target, lambda e: e.kind != "init")    # a variable's initial value is not a source
     return [n.index for n in graph.nodes if n.index in seen and n.floating and n.kind in
             ("variable", "constant", "random", "input") and n.op != "assign"]
 
@@ -178,18 +181,58 @@ def symbolic(graph: Graph, source: int) -> tuple[float | None, str, str]:
         expr = _expr(graph, graph.target, source, symbols, memo)
         x = _symbol(nodes[source], symbols)
         derivative = sympy.diff(expr, x)
-        values = {sym: sympy.Float(float(nodes[i].value), 17) for i, sym in symbols.items()}
-        value = complex(derivative.subs(values).evalf())
+        if sympy.count_ops(derivative) > limits.MAX_SYMBOLIC_OPS:
+            raise _NoSymbolic(f"the symbolic derivative has more than {limits.MAX_SYMBOLIC_OPS} operations: "
+                              "too long to show")
+        values = {sym: float(nodes[i].value) for i, sym in symbols.items()}
+        with np.errstate(all="ignore"):
+            value = _evaluate(derivative, values)
     except _NoSymbolic as e:
         return None, "", str(e)
-    except (TypeError, ValueError, ZeroDivisionError, RecursionError) as e:
+    except (TypeError, ValueError, ZeroDivisionError, RecursionError, OverflowError) as e:
         return None, "", f"sympy could not evaluate the derivative ({type(e).__name__})"
     name = nodes[graph.target].label
     latex = (rf"\frac{{\partial \, {_tex(name)}}}{{\partial \, {_tex(nodes[source].label)}}} = "
              + sympy.latex(derivative))
-    if abs(value.imag) > 1e-12 or not np.isfinite(value.real):
-        return None, latex, "the symbolic derivative is undefined at this point"
-    return float(value.real), latex, ""
+    if not np.isfinite(value):
+        return None, latex, ("the symbolic derivative is undefined at this point" if np.isnan(value) else
+                             "the symbolic derivative overflows float64 at this point")
+    return float(value), latex, ""
+
+
+_FUNCTIONS = {sympy.exp: np.exp, sympy.log: np.log, sympy.sin: np.sin, sympy.cos: np.cos, sympy.tan: np.tan,
+              sympy.tanh: np.tanh, sympy.sinh: np.sinh, sympy.cosh: np.cosh, sympy.Abs: np.abs,
+              sympy.sign: np.sign, sympy.atan: np.arctan, sympy.asin: np.arcsin, sympy.acos: np.arccos,
+              }
+
+
+def _evaluate(e: sympy.Expr, values: dict) -> float:
+    """The derivative at the program's values in float64, walking the expression (sympy's own evalf
+    works at arbitrary precision: exp(exp(exp(x))) would run for minutes). Overflow gives infinity,
+    0/0 NaN; the caller says so."""
+    if e.is_Symbol:
+        return np.float64(values[e])
+    if e.is_Number:
+        return np.float64(float(e)) if e.is_finite else np.float64(np.nan)
+    if e is sympy.pi:
+        return np.float64(np.pi)
+    if e is sympy.E:
+        return np.float64(np.e)
+    args = [_evaluate(a, values) for a in e.args]
+    if e.is_Add:
+        return np.sum(args, dtype=np.float64)
+    if e.is_Mul:
+        return np.prod(args, dtype=np.float64)
+    if e.is_Pow:
+        return np.float64(np.power(args[0], args[1]))
+    if isinstance(e, (sympy.Max, sympy.Min)):
+        return np.float64(max(args) if isinstance(e, sympy.Max) else min(args))
+    if isinstance(e, sympy.Heaviside):
+        return np.float64(np.heaviside(args[0], 0.5))
+    fn = _FUNCTIONS.get(e.func)
+    if fn is None:
+        raise TypeError(f"no numeric rule for {e.func}")
+    return np.float64(fn(*args))
 
 
 def _tex(name: str) -> str:
@@ -244,6 +287,9 @@ def _expr(graph: Graph, i: int, source: int, symbols: dict, memo: dict) -> sympy
 def _compare(graph: Graph, node: Node, tf_grad, fd, h, sym, sym_latex, note, dtype) -> GradientCheck:
     answers = [a for a in (tf_grad, fd, None if sym is None else np.asarray(sym)) if a is not None]
     agree = None
+    if np.size(node.value) == 0:
+        note = "; ".join(x for x in (note, f"{node.label} has no entries: there is nothing to compare") if x)
+        return GradientCheck(node.label, tf_grad, fd, sym, sym_latex, None, note, h)
     if tf_grad is None:
         reason = graph.reasons.get(node.index, "")
         note = "; ".join(x for x in (f"TensorFlow returns None: {reason}" if reason else "", note) if x)
@@ -251,6 +297,10 @@ def _compare(graph: Graph, node: Node, tf_grad, fd, h, sym, sym_latex, note, dty
             # TensorFlow answers "how does the gradient flow", the finite difference "how does the program's
             # output move": through an assign they differ by design, which is not a disagreement
             return GradientCheck(node.label, None, fd, None, sym_latex, None, note, h)
+    bad = next((b for b in map(nonfinite, answers) if b), None)
+    if bad:
+        note = "; ".join(x for x in (note, f"{bad} among the answers: not compared; {nonfinite_cause(graph)}") if x)
+        return GradientCheck(node.label, tf_grad, fd, sym, sym_latex, None, note, h)
     if len(answers) >= 2:
         scale = max(1.0, max(float(np.max(np.abs(a))) for a in answers))
         rtol, atol = (3e-2, 3e-3) if dtype == "float32" else (1e-5, 1e-7)

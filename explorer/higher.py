@@ -12,9 +12,10 @@ from . import limits
 from .backward import choose_tape, gradient_source
 from .graph import OPAQUE_KINDS
 from .trace import Trace
+from .views import ViewError
 
 
-class HigherOrderError(ValueError):
+class HigherOrderError(ViewError):
     """The program has no answer of this kind (and the message says why)."""
 
 
@@ -63,11 +64,16 @@ def inputs_of(trace: Trace, target: int) -> list[int]:
 def jacobian(run, target: str, source: str) -> np.ndarray:
     """d target / d source with every entry kept: shape target.shape + source.shape, from the tape
     that recorded the target (TensorFlow's tape.jacobian)."""
-    t = run._node(target)
+    t = run._target_node(target)
     s = run._source_node(source, t.index)
     tape = choose_tape(run.trace, t.index)
     if tape is None:
         raise HigherOrderError(f"no GradientTape recorded {t.label}")
+    m, n = max(1, int(np.prod(t.shape))), max(1, int(np.prod(s.shape)))
+    if m * n > limits.MAX_JACOBIAN_ENTRIES:
+        raise HigherOrderError(f"the Jacobian of {t.label} ({m:,} entries) with respect to {s.label} ({n:,} "
+                               f"entries) has {m * n:,} entries, {m * n * 4 / 1e9:.3g} GB in float32; it is "
+                               f"computed for up to {limits.MAX_JACOBIAN_ENTRIES:,}")
     src = gradient_source(run.trace, s.index)
     with run._lock:   # the program's tape, shared with other sessions through the cached Run
         parts = [tape.tape.jacobian(run.trace.tensors[t.index], x) for x in (src if isinstance(src, list) else [src])]
@@ -88,7 +94,7 @@ class Hessian:
 def hessian(run, target: str | None = None) -> Hessian:
     """The Hessian of a scalar target with respect to its scalar inputs, by nested GradientTapes."""
     trace = run.trace
-    t = trace.target if target is None else run._node(target).index
+    t = trace.target if target is None else run._target_node(target).index
     if t is None:
         raise HigherOrderError("the program has no target")
     if trace.nodes[t].shape != ():
@@ -127,7 +133,7 @@ def forward_and_reverse(run, target: str | None = None) -> Modes:
     """The same Jacobian two ways: forward mode (tf.autodiff.ForwardAccumulator) needs one pass per
     input entry, reverse mode (GradientTape) one per output entry."""
     trace = run.trace
-    t = trace.target if target is None else run._node(target).index
+    t = trace.target if target is None else run._target_node(target).index
     if t is None:
         raise HigherOrderError("the program has no target")
     sources = inputs_of(trace, t)
@@ -136,6 +142,9 @@ def forward_and_reverse(run, target: str | None = None) -> Modes:
     xs = [tf.constant(trace.tensors[i]) for i in sources]
     n = sum(int(np.prod(x.shape)) if x.shape.rank else 1 for x in xs)
     m = int(np.prod(trace.nodes[t].shape)) if trace.nodes[t].shape else 1
+    if n == 0 or m == 0:
+        raise HigherOrderError(f"{'the inputs have' if n == 0 else trace.nodes[t].label + ' has'} no entries: "
+                               "there is no Jacobian to compute")
     if n > limits.MAX_HIGHER_ORDER or m > limits.MAX_HIGHER_ORDER:
         raise HigherOrderError(f"{n} input and {m} output entries: forward and reverse mode are compared "
                                f"for up to {limits.MAX_HIGHER_ORDER} of each")

@@ -33,6 +33,10 @@ MAX_SERIES_POINTS = 20_000       # iterations charted per loop
 MAX_SERIES_ENTRIES = 16          # a variable is charted entry by entry up to this many entries
 
 # ---- the views
+MAX_VIEW_SECONDS = 20.0          # every view of one program together (the fuzz test holds them to it)
+MAX_FD_SECONDS = 3.0             # re-runs of the program for finite differences, estimated from one run's time
 MAX_FD_RUNS = 200                # extra program runs for finite differences, per check
 MAX_SYMBOLIC_NODES = 200         # values in a scalar graph turned into a sympy expression
+MAX_SYMBOLIC_OPS = 400           # operations in the derivative sympy returns (its LaTeX must fit a page)
+MAX_JACOBIAN_ENTRIES = 250_000   # output entries × input entries of one tape.jacobian (1 MB in float32)
 MAX_HIGHER_ORDER = 64            # entries of the inputs (and of the output) for Hessians and forward mode

@@ -26,11 +26,18 @@ FONT = "Helvetica"
 SMALL_TENSOR = 12   # entries shown in full up to this many elements
 
 
+EDGE_KINDS = {"opaque": "tape.gradient", "init": "initial value", "assign": "assign", "copy": "copy (no gradient)",
+              "numpy": "NumPy (no gradient)"}
+
+
 def fmt(x: Any) -> str:
     """A number or small tensor as a person would write it; large tensors as shape and range."""
     if x is None:
         return "None"
     a = np.asarray(x)
+    if a.dtype.kind in "SUO":             # string tensors: b'Tennis' as TensorFlow prints it
+        return repr(a.item()) if a.ndim == 0 else (repr(a.tolist()) if a.size <= SMALL_TENSOR else
+                                                    f"{a.shape} strings")
     if a.ndim == 0:
         return _num(a.item())
     if a.size <= SMALL_TENSOR:
@@ -58,7 +65,7 @@ def _nested(a: np.ndarray) -> str:
 
 def _rows(a: np.ndarray) -> list[str]:
     """A matrix as one line per row, for node labels."""
-    if a.ndim == 2 and a.size <= SMALL_TENSOR:
+    if a.ndim == 2 and len(a) and a.size <= SMALL_TENSOR and a.dtype.kind not in "SUO":
         return ["[" + ", ".join(_num(v) for v in row) + "]" for row in a]
     return [fmt(a)]
 
@@ -189,7 +196,7 @@ def graph_to_dot(graph: Graph, view: str = "forward", highlight: int | None = No
         else:
             attrs["fillcolor"] = gradient_color(graph.gradients.get(node.index), scale)
             g = graph.gradients.get(node.index)
-            if g is not None and abs(float(np.mean(g))) > 0.6 * scale > 0:
+            if g is not None and np.size(g) and abs(float(np.mean(g))) > 0.6 * scale > 0:
                 attrs["fontcolor"] = "white"
         if node.kind == "literal":
             attrs.update(shape="plaintext", style="")
@@ -221,7 +228,7 @@ def graph_to_dot(graph: Graph, view: str = "forward", highlight: int | None = No
         if e.kind != "data":
             attrs.update(style="dotted", color="#6b7280")
             if view == "forward":
-                attrs["label"] = {"opaque": "tape.gradient", "init": "initial value", "assign": "assign"}[e.kind]
+                attrs["label"] = EDGE_KINDS.get(e.kind, e.kind)
         if highlight is not None and highlight in (e.dst,) and view == "backward":
             attrs.update(color=HIGHLIGHT, penwidth="4")
         out.append(f"  n{e.src} -> n{e.dst}" + (f" [{_attrs(attrs)}]" if attrs else "") + ";")

@@ -72,7 +72,7 @@ class Run:
 
     def graph_for(self, target: str | None = None) -> Graph:
         """The traced graph with gradients of `target` (a name; None for the program's own target)."""
-        index = self.trace.target if target is None else self._node(target).index
+        index = self.trace.target if target is None else self._target_node(target).index
         with self._lock:
             if index not in self._graphs:
                 self._graphs[index] = annotate(self.trace, index)
@@ -82,8 +82,7 @@ class Run:
         """Names that can be chosen as the target: floating values computed by an op or a tape."""
         seen, out = set(), []
         for n in reversed(self.trace.nodes):
-            if n.name and n.kind in ("op", "gradient", "jacobian") and n.floating and n.name not in seen \
-                    and n.tapes:
+            if n.name and _targetable(n) and n.name not in seen:
                 seen.add(n.name)
                 out.append(n.name)
         out.reverse()
@@ -97,7 +96,7 @@ class Run:
 
     def gradient(self, target: str, source: str) -> np.ndarray | None:
         """d target / d source from TensorFlow, with the tape that recorded the target."""
-        t = self._node(target)
+        t = self._target_node(target)
         s = self._source_node(source, t.index)
         tape = choose_tape(self.trace, t.index)
         if tape is None or not s.floating:
@@ -115,6 +114,14 @@ class Run:
         before the target, which is the one the target can depend on."""
         states = [n for n in self.trace.nodes if n.name == key and n.index <= target]
         return states[-1] if states else self._node(key)
+
+    def _target_node(self, key: str):
+        """A target by name: the last value of that name a tape recorded (what targets() offers; a name
+        rebound afterwards, `y = tape.gradient(y, x)`, still means the recorded y), else by name or id."""
+        for n in reversed(self.trace.nodes):
+            if n.name == key and _targetable(n):
+                return n
+        return self._node(key)
 
     def _node(self, key: str):
         try:
@@ -171,6 +178,11 @@ def run(source: str, dtype: str = "float32", seed: int = 0, recording: int | Non
 
 
 _SKIP = object()
+
+
+def _targetable(n) -> bool:
+    """Can a page offer this value as the target: floating, computed, and recorded by a tape."""
+    return n.kind in ("op", "gradient", "jacobian") and n.floating and bool(n.tapes)
 
 
 def _plain(v: Any, depth: int = 0) -> Any:

@@ -8,10 +8,12 @@ says what each one is. `step_dot` draws the graph as it stands after a step.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from .views import ViewError
 from .graph import Edge, Graph, Node
 from .render import (DIVERGING, HIGHLIGHT, KIND_FILL, dot_header, _attrs, _kind_text, _legend, _rows,
                      _shown_nodes, _title, fmt, gradient_color, headline, shape_text)
@@ -41,7 +43,10 @@ class Step:
 def walkthrough(graph: Graph) -> list[Step]:
     """The ordered steps for a graph annotated with one target: forward, then backward."""
     if graph.target is None:
-        raise ValueError("the graph has no target: choose a value to differentiate")
+        raise ViewError("the graph has no target: choose a value to differentiate")
+    if graph.gradients.get(graph.target) is None:
+        raise ViewError(f"no GradientTape recorded {graph.nodes[graph.target].label}, so there is no backward "
+                        "pass to step through: compute it inside `with tf.GradientTape() as tape:`")
     shown = _shown_nodes(graph)
     ancestors = graph.ancestors(graph.target)
     steps = _forward(graph, shown, ancestors)
@@ -185,9 +190,9 @@ def tex_value(x) -> str:
 
 def _tex_num(v) -> str:
     text = fmt(v)
-    if "e" in text and not text.startswith(("N", "n", "i", "I")):
-        mant, exp = text.split("e")
-        return rf"{mant} \times 10^{{{int(exp)}}}"
+    m = re.fullmatch(r"(-?[\d.]+)e([+-]?\d+)", text)
+    if m:
+        return rf"{m.group(1)} \times 10^{{{int(m.group(2))}}}"
     return text.replace("inf", r"\infty")
 
 
@@ -221,11 +226,14 @@ def paths(graph: Graph, leaf: int, limit: int = 50) -> tuple[list[Path], int, fl
     product of its local derivatives; the number of paths; and the sum over all of them (which is the
     gradient). Scalar graphs only: for tensors, a local derivative is a Jacobian, not a number."""
     if graph.target is None:
-        raise ValueError("the graph has no target")
+        raise ViewError("the graph has no target")
+    if np.size(graph.nodes[graph.target].value) != 1 or np.size(graph.nodes[leaf].value) != 1:
+        raise ViewError("paths are shown from a scalar target to a scalar leaf: on tensors each local "
+                        "derivative is a Jacobian")
     flowing = [e for e in graph.edges if e.contribution is not None]
     if any(np.size(e.local) != 1 for e in flowing if e.local is not None) or \
             any(e.local is None for e in flowing):
-        raise ValueError("paths are shown for scalar graphs: on tensors each local derivative is a Jacobian")
+        raise ViewError("paths are shown for scalar graphs: on tensors each local derivative is a Jacobian")
     out_of: dict[int, list[Edge]] = {}
     for e in flowing:
         out_of.setdefault(e.dst, []).append(e)

@@ -133,3 +133,17 @@ def test_a_training_loop_from_the_graph_page_steps_through_recording_1():
     assert any(f"[[{2 * (x0 - 4):.4g}]]" in m.value for m in at.markdown)   # d(x - 4)^2/dx at x0
     # the gradient checks run on the recording shown: finite differences agree with TensorFlow there
     assert any(":green-badge[agree]" in m.value for m in at.markdown)
+
+
+@pytest.mark.parametrize("source, says", [
+    ("x = tf.Variable(0.0)\nwith tf.GradientTape() as tape:\n    y = x / x", "NaN: not compared"),
+    ("x = tf.Variable(tf.zeros([100]))\nwith tf.GradientTape() as tape:\n    y = x + 3",
+     "more than a heatmap can show"),
+    ("v = tf.Variable([[]])\nwith tf.GradientTape() as tape:\n    p = tf.nn.softmax(v[1:])", ""),
+])
+def test_every_view_of_an_awkward_program_answers_in_words(source, says):
+    at = fresh()
+    at.text_area(key="wt_program").input(source).run()
+    assert not at.exception and not at.error
+    texts = [m.value for m in at.markdown] + [i.value for i in at.info] + [c.value for c in at.caption]
+    assert says in " ".join(texts)
