@@ -998,6 +998,13 @@ def value_attr(interp, obj, name: str, site) -> Any:
     if isinstance(obj, (TypeInfo, ExcClass)):
         if name == "__name__":
             return obj.name
+        if isinstance(obj, TypeInfo) and obj.pytype in (str, list, dict, set, tuple, int, float) and \
+                hasattr(obj.pytype, name) and not name.startswith("_"):
+            if name == "fromkeys" and obj.pytype is dict:
+                return Builtin("dict.fromkeys", lambda i, a, k, s: dict.fromkeys(*a))
+            # str.lower, list.append: the method of the first argument, called through the tables
+            return Builtin(f"{obj.name}.{name}", lambda i, a, k, s: i.call(
+                i.getattr(a[0], name, s), list(a[1:]), k, s) if a else _unbound(obj.name, name))
         raise AttributeError(f"type object '{obj.name}' has no attribute '{name}'")
     if isinstance(obj, Property) and name in ("setter", "getter", "deleter"):
         def decorate(interp, args, kwargs, site, name=name):
@@ -1187,6 +1194,10 @@ def _sum(interp, args, kwargs, site):
     return total
 
 
+def _unbound(type_name_: str, name: str):
+    raise TypeError(f"unbound method {type_name_}.{name}() needs an argument")
+
+
 def _extreme(op: str):
     def fn(interp, args, kwargs, site):
         key = kwargs.get("key")
@@ -1205,14 +1216,28 @@ def _extreme(op: str):
     return fn
 
 
+class _Ordered:
+    """A sort key compared by the interpreter: a class's own __lt__ (or the reflected __gt__) decides."""
+    __slots__ = ("value", "interp", "site")
+
+    def __init__(self, value, interp, site):
+        self.value, self.interp, self.site = value, interp, site
+
+    def __lt__(self, other: "_Ordered") -> bool:
+        return self.interp.truth(self.interp.compare("Lt", self.value, other.value, self.site))
+
+
 def _sorted(interp, args, kwargs, site):
     items = _collect(interp, args[0], site)
     key = kwargs.pop("key", None)
-    if key is not None and not isinstance(key, Function):     # len, str, abs, a bound method: the interpreter calls it
-        kwargs["key"] = lambda x: interp.call(key, [x], {}, site)
-    elif key is not None:
-        kwargs["key"] = key
-    return sorted(items, **kwargs)
+    reverse = bool(kwargs.pop("reverse", False))
+    if kwargs:
+        raise TypeError(f"sorted() got an unexpected keyword argument '{next(iter(kwargs))}'")
+    keys = [interp.call(key, [x], {}, site) if key is not None else x for x in items]
+    if any(type(k) is Instance for k in keys):
+        keys = [_Ordered(k, interp, site) for k in keys]
+    order = sorted(range(len(items)), key=keys.__getitem__, reverse=reverse)
+    return [items[i] for i in order]
 
 
 def _any(interp, args, kwargs, site):

@@ -83,3 +83,21 @@ class Named(Vec):
 
 print(3 * Vec(2), Named(1), str(Named(5)))
 print(hex(255), bin(5), oct(8), issubclass(bool, int), issubclass(int, (str, float)))
+
+
+class Score:
+    def __init__(self, value):
+        self.value = value
+
+    def __lt__(self, other):
+        return self.value < other.value
+
+    def __repr__(self):
+        return f"Score({self.value})"
+
+
+ranked = sorted([Score(3), Score(1), Score(2)])
+best = max([Score(2), Score(5)])
+print(ranked, best, sorted([Score(3), Score(1)], reverse=True))
+names = ["beta", "Alpha", "gamma"]
+print(sorted(names, key=str.lower), list(map(str.upper, names)), dict.fromkeys(["w", "b"], 0.0))
