@@ -45,7 +45,8 @@ def check_gradients(run, target: str | None = None) -> list[GradientCheck]:
     sources = _sources(run, graph)
     # each run of the finite difference re-runs the whole program: as many as fit in MAX_FD_SECONDS
     budget = int(min(limits.MAX_FD_RUNS, limits.MAX_FD_SECONDS / max(run.seconds, 0.005)))
-    budget = budget_runs = max(budget, 2 if run.seconds <= limits.MAX_FD_SECONDS / 2 else 0)   # one scalar at least
+    # one scalar source at least, while its two re-runs fit in half the views' time limit
+    budget = budget_runs = max(budget, 2 if 2 * run.seconds <= limits.MAX_VIEW_SECONDS / 2 else 0)
     out = []
     for s in sources:
         node = graph.nodes[s]

@@ -3,6 +3,7 @@ mode beside reverse mode, all computed by TensorFlow on the traced graph replaye
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -158,8 +159,17 @@ def forward_and_reverse(run, target: str | None = None) -> Modes:
     outputs = [out_name] if not shape else [f"{out_name}[{','.join(map(str, k))}]" for k in np.ndindex(*shape)]
     forward = np.zeros((m, n))
     col = 0
+    started = 0.0
     for a, x in enumerate(xs):
         for k in range(int(np.prod(x.shape)) if x.shape.rank else 1):
+            if col == 1:
+                started = time.monotonic()
+            if col == 2:      # the second pass timed (the first warms TensorFlow up): the rest's cost is known
+                each = time.monotonic() - started
+                if each * n > limits.MAX_MODES_SECONDS:
+                    raise HigherOrderError(f"forward mode needs {n} passes of about {each:.2f} s each here "
+                                           f"({each * n:.0f} s in all); it is shown when that is under "
+                                           f"{limits.MAX_MODES_SECONDS:.0f} s")
             tangents = [tf.zeros_like(v) for v in xs]
             tangents[a] = tf.reshape(tf.one_hot(k, int(np.prod(x.shape)) if x.shape.rank else 1, dtype=x.dtype),
                                      x.shape)

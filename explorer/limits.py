@@ -39,4 +39,5 @@ MAX_FD_RUNS = 200                # extra program runs for finite differences, pe
 MAX_SYMBOLIC_NODES = 200         # values in a scalar graph turned into a sympy expression
 MAX_SYMBOLIC_OPS = 400           # operations in the derivative sympy returns (its LaTeX must fit a page)
 MAX_JACOBIAN_ENTRIES = 250_000   # output entries × input entries of one tape.jacobian (1 MB in float32)
+MAX_MODES_SECONDS = 3.0          # forward mode's n passes, estimated from the first one
 MAX_HIGHER_ORDER = 64            # entries of the inputs (and of the output) for Hessians and forward mode
