@@ -40,9 +40,11 @@ def every_view(run, target: str | None = None, checks: bool = True) -> dict[str,
     if graph.target is None:
         return out
     out["backward"] = graph.to_dot("backward")
-    steps = run.walkthrough(target)
-    out["steps"] = [step_dot(graph, steps, k) for k in _sample(len(steps))]
-    out["quiz"] = [step_dot(graph, steps, k, quiz=True) for k in _sample(len(steps))]
+    attempt("walkthrough", lambda: run.walkthrough(target))
+    steps = out["walkthrough"]
+    if not isinstance(steps, str):
+        out["steps"] = [step_dot(graph, steps, k) for k in _sample(len(steps))]
+        out["quiz"] = [step_dot(graph, steps, k, quiz=True) for k in _sample(len(steps))]
     leaves = [n for n in graph.nodes if n.is_leaf and n.kind != "literal" and graph.gradients.get(n.index) is not None]
     for leaf in leaves:
         attempt(f"paths {leaf.label}", lambda: paths(graph, leaf.index))
