@@ -1513,6 +1513,8 @@ class Interpreter:
 
     def binary(self, op: str, a: Any, b: Any, site: Site) -> Any:
         ta, tb = type(a), type(b)
+        if op == "Mod" and ta is str:           # "%s" % w: the string formats first, as in Python
+            return self.lib.percent_format(self, a, b, site)
         if ta is EagerTensor or tb is EagerTensor or isinstance(a, tf.Variable) or isinstance(b, tf.Variable):
             if ta is Instance or tb is Instance:
                 r = self._dunder_binary(op, a, b, site)
@@ -1528,8 +1530,6 @@ class Interpreter:
                 return r
             raise TypeError(f"unsupported operand type(s) for {_SYMBOL[op]}: '{self.describe(a)}' and "
                             f"'{self.describe(b)}'")
-        if op == "Mod" and ta is str:
-            return self.lib.percent_format(self, a, b, site)
         self.lib.check_binary(self, op, a, b, site)
         result = _PYOPS[op](a, b)
         if isinstance(result, np.ndarray):

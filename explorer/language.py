@@ -109,10 +109,9 @@ class _Checker:
             if not (in_class and node.id in CLASS_DUNDERS):
                 _check_name(node.id, node)
         elif isinstance(node, ast.Attribute):
-            on_super = isinstance(node.value, ast.Call) and isinstance(node.value.func, ast.Name) \
-                and node.value.func.id == "super"          # super().__repr__(): the base class's own method
-            if _is_dunder(node.attr) and node.attr not in ATTRIBUTE_DUNDERS and \
-                    not (on_super and node.attr in CLASS_DUNDERS):
+            # a class's own operator methods may be called by name (`self.__repr__()`, `super().__add__(o)`):
+            # the interpreter finds them only on the program's classes; other values refuse `_` names
+            if _is_dunder(node.attr) and node.attr not in ATTRIBUTE_DUNDERS and node.attr not in CLASS_DUNDERS:
                 raise at(node, f"`.{node.attr}` is not available: programs cannot reach Python's machinery")
         elif isinstance(node, (ast.FunctionDef, ast.ClassDef)):
             if _is_dunder(node.name) and not (in_class and isinstance(node, ast.FunctionDef)

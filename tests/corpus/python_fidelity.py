@@ -101,3 +101,15 @@ best = max([Score(2), Score(5)])
 print(ranked, best, sorted([Score(3), Score(1)], reverse=True))
 names = ["beta", "Alpha", "gamma"]
 print(sorted(names, key=str.lower), list(map(str.upper, names)), dict.fromkeys(["w", "b"], 0.0))
+
+
+class Shown:
+    def __repr__(self):
+        return "Shown()"
+
+    def describe(self):
+        return "I am " + self.__repr__()
+
+
+weights = tf.Variable([1, 2], name="weights")
+print(Shown().describe(), "%s" % weights, "%d items at %.2f" % (3, 1.5))
