@@ -14,8 +14,8 @@ import explorer
 from explorer import ProgramError, limits
 
 REFUSED = [
-    # a class body may bind its own operator dunders (`__rmul__ = __mul__`) and call the base class's through
-    # super(), but nothing else of Python's machinery
+    # a class body may bind its own operator dunders (`__rmul__ = __mul__`) and call them by name (also through
+    # super()), but nothing else of Python's machinery
     "class A:\n    __class__ = 1", "class A:\n    __dict__ = {}", "class A:\n    x = __builtins__",
     "class A:\n    def f(self):\n        return super().__class__",
     "class A:\n    def f(self):\n        return super().__dict__",
