@@ -45,8 +45,17 @@ def _header(tree: ast.Module, seed: int, needed: set[str]) -> str:
             lines.append(_IMPORTS[module])
     if "random" in bound and any(n.startswith("random.") for n in names) and "random.seed" not in names:
         seeds.append(f"random.seed({seed})")
+    elif _uses_keras(tree, names) and not _calls(names, "set_random_seed", "random.seed"):
+        lines.append("import random")
+        seeds.append(f"random.seed({seed})   # Keras's initializers draw their seeds from Python's random")
     out = "\n".join(lines + seeds)
     return out + "\n\n" if out else ""
+
+
+def _uses_keras(tree: ast.Module, names: set[str]) -> bool:
+    if any("keras" in n or n.startswith("layers.") for n in names):
+        return True
+    return any(isinstance(n, (ast.Import, ast.ImportFrom)) and "keras" in ast.unparse(n) for n in ast.walk(tree))
 
 
 def _calls(names: set[str], *endings: str) -> bool:

@@ -134,9 +134,16 @@ class Graph:
         """Every checkable node's sum of contributions equals TensorFlow's gradient."""
         return all(c.ok is not False for c in self.checks.values())
 
-    def to_dot(self, view: str = "forward", highlight: int | None = None) -> str:
+    def to_dot(self, view: str = "forward", highlight: int | None = None, collapsed=frozenset()) -> str:
+        """DOT for the forward or backward view; Keras layers named in `collapsed` drawn as one box."""
         from .render import graph_to_dot
-        return graph_to_dot(self, view=view, highlight=highlight)
+        return graph_to_dot(self, view=view, highlight=highlight, collapsed=collapsed)
+
+    @property
+    def layers(self) -> list[str]:
+        """The Keras layers the graph draws as clusters (which `collapsed` can name)."""
+        from .render import layers_in
+        return layers_in(self)
 
     def table(self) -> list[dict[str, Any]]:
         from .render import graph_table

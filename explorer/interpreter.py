@@ -106,7 +106,7 @@ class Outcome:
 
 class Interpreter:
     def __init__(self, source: str, dtype: str = "float32", seed: int = 0, *, keep: int | None = None,
-                 overrides: dict | None = None):
+                 overrides: dict | None = None, progress=None):
         if dtype not in ("float32", "float64"):
             raise ProgramError(f"dtype must be 'float32' or 'float64', not {dtype!r}")
         from . import library                      # the tables need the interpreter's types
@@ -134,6 +134,8 @@ class Interpreter:
         self.frame: Frame | None = None
         self.shorthand_vars: set[str] = set()
         self.globals: dict[str, Any] = {}
+        self.keras_state = None            # explorer.keras: this run's layer names, fits, companions
+        self.progress = progress           # progress(fraction, text) while model.fit runs
 
     # ---- running ------------------------------------------------------------------------------------------
 
@@ -1337,10 +1339,14 @@ class Interpreter:
             return ExcValue(f, tuple(args), self.to_str(args[0]) if len(args) == 1 else None)
         if t is Instance:
             method, _ = f.cls.lookup("__call__")
+            if method is _MISSING and f.cls.native is not None:
+                native = self.lib.native_call(self, f, args, kwargs, site or _NOWHERE)
+                if native is not _MISSING:
+                    return native
             if method is _MISSING:
                 raise TypeError(f"'{f.cls.name}' object is not callable")
             return self.call(self._bind_attr(method, f), args, kwargs, site)
-        if t is TypeInfo and f.convert is not None:
+        if isinstance(f, TypeInfo) and f.convert is not None:
             return f.convert(self, args, kwargs, site or _NOWHERE)
         native = self.lib.native_call(self, f, args, kwargs, site or _NOWHERE)
         if native is not _MISSING:
@@ -1359,6 +1365,10 @@ class Interpreter:
                       args[0] if args else _MISSING)
         saved_scope, saved_frame = self.scope, self.frame
         self.scope = saved_scope + (f"{fn.label}#{self.calls_made}",)
+        if fn.owner is not None and fn.name == "call":
+            layer = self.lib.call_scope(fn, args)
+            if layer is not None and not any(e.startswith(layer + "#") for e in saved_scope):
+                self.scope = saved_scope + (f"{layer}#{self.calls_made}", f"{fn.label}#{self.calls_made}")
         self.frame = frame
         self.depth += 1
         try:
@@ -1442,6 +1452,8 @@ class Interpreter:
             obj.ns[name] = value
             return
         if type(obj) is Function and name in ("label",):
+            return
+        if self.lib.native_setattr_value(self, obj, name, value):
             return
         raise AttributeError(f"cannot set the attribute `{name}` of {self.describe(obj)}")
 

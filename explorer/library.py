@@ -1697,7 +1697,8 @@ def _tf_namespace() -> Namespace:
     keras_table = keras.table if isinstance(keras, Namespace) else {}
     keras_table.setdefault("utils", Namespace("keras.utils", {"set_random_seed": Builtin(
         "keras.utils.set_random_seed", _keras_set_random_seed)}))
-    root["keras"] = Namespace("keras", keras_table, _keras_hint)
+    from . import keras as keras_lang
+    root["keras"] = Namespace("keras", keras_lang.build_namespace(keras_table), _keras_hint)
     for name in ("keras", "math", "nn", "linalg", "random", "strings", "dtypes", "config", "errors"):
         if name in root and isinstance(root[name], Namespace):
             root[name].hint = _keras_hint if name == "keras" else (lambda n, p=name: _sub_hint(p, n))
@@ -1860,6 +1861,7 @@ def other_setitem(interp, obj, key, value, site) -> bool:
 
 
 TF = _tf_namespace()
+from . import keras as _keras_lang  # noqa: E402  (its tables need the namespaces above)
 NP = _numpy_namespace()
 MATH = _math_namespace()
 PLT = _pyplot_namespace()
@@ -1870,6 +1872,8 @@ MODULES: dict[str, Namespace] = {
     "tensorflow": TF, "numpy": NP, "math": MATH, "time": _time_namespace(), "random": _random_namespace(),
     "matplotlib": MATPLOTLIB, "matplotlib.pyplot": PLT,
     "tensorflow.keras": TF.table["keras"], "keras": TF.table["keras"],
+    "sklearn": _keras_lang.SKLEARN, "sklearn.datasets": _keras_lang.SKLEARN_DATASETS,
+    "sklearn.model_selection": _keras_lang.SKLEARN_MODEL_SELECTION,
 }
 for _sub in ("math", "nn", "linalg", "random", "strings", "dtypes", "errors", "config"):
     MODULES[f"tensorflow.{_sub}"] = TF.table[_sub]
@@ -2013,5 +2017,11 @@ def native_container(v):
 
 
 NATIVE_HOOKS["native_iter"] = _default_native_iter
+NATIVE_HOOKS.update({"is_native_base": _keras_lang.is_native_base, "instantiate": _keras_lang.instantiate,
+                     "native_attr": _keras_lang.native_attr, "native_setattr": _keras_lang.native_setattr,
+                     "native_call": _keras_lang.native_call, "native_value_attr": _keras_lang.value_attr,
+                     "native_super_attr": _keras_lang.super_attr, "native_repr": _keras_lang.native_repr})
+native_setattr_value = _keras_lang.native_setattr_value
+call_scope = _keras_lang.call_scope
 SPECS = SPECS
 _ = (Property, LimitError, ProgramRaise, _site_error, _KERAS_REFUSED)

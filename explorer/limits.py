@@ -24,6 +24,8 @@ MAX_STRING_CHARS = 1_000_000     # one string the program builds
 MAX_FORMAT_WIDTH = 10_000        # a width or precision in a format spec
 MAX_OUTPUT_CHARS = 200_000       # everything the program prints
 MAX_TAPE_DEPTH = 8               # nested GradientTape blocks
+MAX_MODEL_PARAMS = 2_000_000     # weights of one Keras layer or model in a program (MNIST's 784-512-10 network is 407,050)
+MAX_FIT_STEPS = 3_000           # training steps (epochs × batches) of one model.fit
 MAX_PLOT_POINTS = 1_000_000      # values in one matplotlib call
 
 # ---- what the pictures keep

@@ -13,6 +13,7 @@ class Preset:
     title: str
     source: str
     note: str
+    float64: bool = True      # False: the program fixes float32 itself (`.astype("float32")`, Keras layers)
 
 
 PRESETS: list[Preset] = [
@@ -157,6 +158,193 @@ dW1, dW2 = tape.gradient(E_total, [W1, W2])
 W1.assign_sub(0.5 * dW1)
 W2.assign_sub(0.5 * dW2)
 """, "The same network with tf.matmul: column j of W1 holds the weights into hidden unit j."),
+    Preset("MIT 6.S191: a custom Keras layer with build and call", """\
+import tensorflow as tf
+
+class OurDenseLayer(tf.keras.layers.Layer):
+    def __init__(self, n_output_nodes):
+        super(OurDenseLayer, self).__init__()
+        self.n_output_nodes = n_output_nodes
+
+    def build(self, input_shape):
+        d = int(input_shape[-1])
+        self.W = self.add_weight(name="weight", shape=[d, self.n_output_nodes])
+        self.b = self.add_weight(name="bias", shape=[1, self.n_output_nodes])
+
+    def call(self, x):
+        z = tf.matmul(x, self.W) + self.b
+        y = tf.sigmoid(z)
+        return y
+
+tf.random.set_seed(1)
+layer = OurDenseLayer(3)
+layer.build((1, 2))
+x_input = tf.constant([[1, 2.]], shape=(1, 2))
+with tf.GradientTape() as tape:
+    y = layer.call(x_input)
+print(y.numpy())
+dy_dW, dy_db = tape.gradient(y, [layer.W, layer.b])
+""",
+           "y = sigmoid(x @ W + b): the layer's weights are named as the layer names them (our_dense_layer/weight); "
+           "its ops form a cluster you can collapse to one box.", float64=False),
+    Preset("Chapter 2 network from scratch, trained on digits (Chollet 2.5)", """\
+# Chapter 2's network from scratch, trained on scikit-learn's bundled 8×8 digits (MNIST needs a download)
+import math
+from sklearn.datasets import load_digits
+import tensorflow as tf
+from tensorflow import keras
+
+digits = load_digits()
+images = digits.images.reshape((1797, 64)).astype("float32") / 16
+labels = digits.target
+train_images, train_labels = images[:1500], labels[:1500]
+test_images, test_labels = images[1500:], labels[1500:]
+
+
+class NaiveDense:
+    def __init__(self, input_size, output_size, activation):
+        self.activation = activation
+        w_shape = (input_size, output_size)
+        w_initial_value = tf.random.uniform(w_shape, minval=0, maxval=1e-1)
+        self.W = tf.Variable(w_initial_value)
+        b_shape = (output_size,)
+        b_initial_value = tf.zeros(b_shape)
+        self.b = tf.Variable(b_initial_value)
+
+    def __call__(self, inputs):
+        return self.activation(tf.matmul(inputs, self.W) + self.b)
+
+    @property
+    def weights(self):
+        return [self.W, self.b]
+
+
+class NaiveSequential:
+    def __init__(self, layers):
+        self.layers = layers
+
+    def __call__(self, inputs):
+        x = inputs
+        for layer in self.layers:
+            x = layer(x)
+        return x
+
+    @property
+    def weights(self):
+        weights = []
+        for layer in self.layers:
+            weights += layer.weights
+        return weights
+
+
+model = NaiveSequential([
+    NaiveDense(input_size=64, output_size=128, activation=tf.nn.relu),
+    NaiveDense(input_size=128, output_size=10, activation=tf.nn.softmax),
+])
+
+
+class BatchGenerator:
+    def __init__(self, images, labels, batch_size=128):
+        assert len(images) == len(labels)
+        self.index = 0
+        self.images = images
+        self.labels = labels
+        self.batch_size = batch_size
+        self.num_batches = math.ceil(len(images) / batch_size)
+
+    def next(self):
+        images = self.images[self.index : self.index + self.batch_size]
+        labels = self.labels[self.index : self.index + self.batch_size]
+        self.index += self.batch_size
+        return images, labels
+
+
+optimizer = keras.optimizers.SGD(learning_rate=0.5)
+
+
+def update_weights(gradients, weights):
+    optimizer.apply_gradients(zip(gradients, weights))
+
+
+def one_training_step(model, images_batch, labels_batch):
+    with tf.GradientTape() as tape:
+        predictions = model(images_batch)
+        per_sample_losses = keras.losses.sparse_categorical_crossentropy(labels_batch, predictions)
+        average_loss = tf.reduce_mean(per_sample_losses)
+    gradients = tape.gradient(average_loss, model.weights)
+    update_weights(gradients, model.weights)
+    return average_loss
+
+
+def fit(model, images, labels, epochs, batch_size=128):
+    for epoch_counter in range(epochs):
+        print(f"Epoch {epoch_counter}")
+        batch_generator = BatchGenerator(images, labels, batch_size)
+        for batch_counter in range(batch_generator.num_batches):
+            images_batch, labels_batch = batch_generator.next()
+            loss = one_training_step(model, images_batch, labels_batch)
+        print(f"loss at the last batch: {loss:.2f}")
+
+
+fit(model, train_images, train_labels, epochs=10, batch_size=128)
+
+predictions = model(test_images).numpy()
+predicted_labels = predictions.argmax(axis=1)
+matches = predicted_labels == test_labels
+print(f"accuracy: {matches.mean():.2f}")
+""",
+           "NaiveDense, NaiveSequential, a batch generator and one training step under a GradientTape, trained "
+           "on scikit-learn's 8×8 digits: the loss falls epoch by epoch. The graph shows the last training step.", float64=False),
+    Preset("Keras Sequential on digits: compile, fit, evaluate (Chollet 2.1)", """\
+# Chapter 2's first network with Keras, on scikit-learn's bundled 8×8 digits (MNIST needs a download)
+from sklearn.datasets import load_digits
+from sklearn.model_selection import train_test_split
+import numpy as np
+import matplotlib.pyplot as plt
+from tensorflow import keras
+from tensorflow.keras import layers
+
+digits = load_digits()
+images = digits.images.reshape((1797, 8 * 8)).astype("float32") / 16
+labels = digits.target
+train_images, test_images, train_labels, test_labels, train_pictures, test_pictures = train_test_split(
+    images, labels, digits.images, test_size=0.25, random_state=0)
+
+model = keras.Sequential([
+    layers.Dense(512, activation="relu"),
+    layers.Dense(10, activation="softmax"),
+])
+model.compile(optimizer="rmsprop",
+              loss="sparse_categorical_crossentropy",
+              metrics=["accuracy"])
+# shuffle=False: the same batches a notebook makes (train_test_split has shuffled the digits already), so
+# the exported code gives the same numbers
+history = model.fit(train_images, train_labels, epochs=15, batch_size=128, shuffle=False)
+
+test_loss, test_acc = model.evaluate(test_images, test_labels)
+train_loss, train_acc = model.evaluate(train_images, train_labels, verbose=0)
+print(f"train accuracy: {train_acc:.3f}   test accuracy: {test_acc:.3f}")
+if train_acc - test_acc > 0.02:
+    print("The model does better on the digits it trained on than on new ones: that gap is overfitting.")
+
+predictions = model.predict(test_images[:10])
+for i in range(10):
+    print(f"test digit {i}: predicted {predictions[i].argmax()} with probability {predictions[i].max():.2f}, "
+          f"label {test_labels[i]}")
+# the ten test digits side by side, each with its predicted class
+strip = np.hstack(test_pictures[:10])
+plt.imshow(strip, cmap="binary")
+plt.title("predicted: " + "  ".join(f"{p.argmax()} ({p.max():.2f})" for p in predictions))
+plt.show()
+
+plt.plot(history.history["loss"], label="loss")
+plt.plot(history.history["accuracy"], label="accuracy")
+plt.xlabel("epoch")
+plt.legend()
+plt.show()
+""",
+           "Dense(512, relu) then Dense(10, softmax), rmsprop and sparse categorical cross-entropy: test accuracy "
+           "above 0.95, ten test digits with their predicted class, and the training history.", float64=False),
 ]
 
 

@@ -635,6 +635,25 @@ class Recorder:
         w.assigned[id(var)] = var
         return var
 
+    def updated(self, var: tf.Variable, grad: Any, old: int | None, text: str, site: Site) -> None:
+        """An optimizer (Keras's own) changed `var` using `grad`: a new state of the variable, drawn as an
+        assignment from its old state and the gradient."""
+        info = self._var_info(var)
+        info.version += 1
+        if not self.active or old is None:
+            return
+        w = self.window
+        ins = [old] + ([self.node_of(grad, site)] if isinstance(grad, (EagerTensor, tf.Variable)) else [])
+        snapshot = _snapshot(var)
+        i, snapshot2 = self._new_node("assign", "variable", text, ins, site, snapshot, ["assign"] * len(ins))
+        if snapshot2 is not snapshot:
+            var.assign(snapshot2)
+        node = w.nodes[i]
+        node.name, node.trainable, node.version = info.name, bool(var.trainable), info.version
+        w.var_state[id(var)] = i
+        w.variables[i] = var
+        w.assigned[id(var)] = var
+
     def getitem(self, obj: Any, key: Any, site: Site) -> Any:
         out = self.call_bound(SLICE, {"x": obj, "key": key}, site)
         if isinstance(obj, tf.Variable) and self.active:

@@ -9,6 +9,7 @@ Colors mean the same on every page:
 from __future__ import annotations
 
 import html
+import zlib
 from typing import Any
 
 import numpy as np
@@ -177,15 +178,104 @@ def dot_header() -> list[str]:
             f'  edge [fontname="{FONT}", fontsize=15, color="#374151"];']
 
 
-def graph_to_dot(graph: Graph, view: str = "forward", highlight: int | None = None) -> str:
+LAYER_PREFIX = "keras:"      # scope entries of Keras layer calls (explorer.keras)
+CLUSTER_FILL = "#f8fafc"
+COLLAPSED_FILL = "#ede9fe"
+
+
+def layer_clusters(graph: Graph) -> dict[int, tuple[str, ...]]:
+    """Each node inside a Keras layer call: the scope entries of the layer calls around it, outermost
+    first. A layer's weights join the first call of that layer (Keras names them `layer/weight`)."""
+    paths: dict[int, tuple[str, ...]] = {}
+    first: dict[str, tuple[str, ...]] = {}
+    for node in graph.nodes:
+        path = tuple(e for e in node.scope if e.startswith(LAYER_PREFIX))
+        if path:
+            paths[node.index] = path
+            for k in range(len(path)):
+                first.setdefault(layer_name(path[k]), path[:k + 1])
+    for node in graph.nodes:
+        if node.index not in paths and node.kind == "variable" and node.name and "/" in node.name:
+            path = first.get(node.name.split("/", 1)[0])
+            if path:
+                paths[node.index] = path
+    return paths
+
+
+def layer_name(entry: str) -> str:
+    return entry[len(LAYER_PREFIX):].split(":", 1)[0]
+
+
+def layer_title(entry: str) -> str:
+    name, _, rest = entry[len(LAYER_PREFIX):].partition(":")
+    return f"{name} · {rest.split('#', 1)[0]}"
+
+
+def layers_in(graph: Graph) -> list[str]:
+    """The names of the Keras layers drawn as clusters, in the order they were first called."""
+    seen: dict[str, None] = {}
+    for path in layer_clusters(graph).values():
+        for e in path:
+            seen.setdefault(layer_name(e), None)
+    return list(seen)
+
+
+def _collapsed_box(entry: str, members: list[Node], graph: Graph, view: str) -> str:
+    lines = [layer_title(entry)]
+    weights = [n for n in members if n.kind == "variable" and n.version == 1 and n.name]
+    seen = set()
+    tname = graph.nodes[graph.target].label if graph.target is not None else "target"
+    for n in weights:
+        if n.name in seen:
+            continue
+        seen.add(n.name)
+        short = n.name.split("/", 1)[-1]
+        shape = "scalar" if n.shape == () else "×".join(map(str, n.shape))
+        if view == "forward":
+            lines.append(f"{short} {shape}")
+        else:
+            g = graph.gradients.get(n.index)
+            lines.append(f"∂{tname}/∂{short}: " + ("None" if g is None else fmt(g) if np.size(g) <= 3 else
+                                                     f"{shape}, mean {_num(np.mean(g))}"))
+    outs = [n for n in members if n.kind == "op"]
+    if outs:
+        last = outs[-1]
+        lines.append("out " + ("scalar" if last.shape == () else "×".join(map(str, last.shape))))
+    lines.append("(collapsed: expand it on the page)")
+    return "\n".join(lines)
+
+
+def graph_to_dot(graph: Graph, view: str = "forward", highlight: int | None = None,
+                 collapsed: frozenset[str] | set[str] = frozenset()) -> str:
+    """DOT for one view. Nodes computed inside a Keras layer call are drawn in a cluster labelled with
+    the layer's name; a layer named in `collapsed` is drawn as one box listing its weights."""
     if view not in ("forward", "backward"):
         raise ValueError("view must be 'forward' or 'backward'")
     shown = _shown_nodes(graph)
     scale = max((float(np.max(np.abs(g))) for i, g in graph.gradients.items()
                  if g is not None and i in shown and np.size(g)), default=0.0)
     out = dot_header()
+    paths = layer_clusters(graph)
+    rep: dict[int, str] = {}                     # node -> the collapsed box that stands for it
+    boxes: dict[str, list[Node]] = {}
+    for i, path in paths.items():
+        for k, e in enumerate(path):
+            if layer_name(e) in collapsed:
+                rep[i] = f"c{zlib.crc32(e.encode())}"
+                boxes.setdefault(e, []).append(graph.nodes[i])
+                paths[i] = path[:k + 1]
+                break
+    body: dict[tuple[str, ...], list[str]] = {}
+    for entry, members in boxes.items():
+        box_id = rep[members[0].index]
+        attrs = {"label": _collapsed_box(entry, members, graph, view), "id": f"layer-{layer_name(entry)}",
+                 "fillcolor": COLLAPSED_FILL, "shape": "box3d", "style": "filled",
+                 "tooltip": f"layer {layer_name(entry)}: {len(members)} values inside"}
+        if highlight is not None and any(m.index == highlight for m in members):
+            attrs.update(color=HIGHLIGHT, penwidth="5")
+        body.setdefault(paths[members[0].index][:-1], []).append(f"  {box_id} [{_attrs(attrs)}];")
     for node in graph.nodes:
-        if node.index not in shown:
+        if node.index not in shown or node.index in rep:
             continue
         attrs = {"label": _node_label(node, graph, view), "id": f"node-{node.id}",
                  "tooltip": f"{node.label}: {shape_text(node)}"}
@@ -208,9 +298,19 @@ def graph_to_dot(graph: Graph, view: str = "forward", highlight: int | None = No
             attrs.update(peripheries="2", penwidth="2.5")
         if highlight is not None and node.index == highlight:
             attrs.update(color=HIGHLIGHT, penwidth="5")
-        out.append(f"  n{node.index} [{_attrs(attrs)}];")
+        body.setdefault(paths.get(node.index, ()), []).append(f"  n{node.index} [{_attrs(attrs)}];")
+    out += _clusters(body)
+    drawn: set[tuple[str, str]] = set()
     for e in graph.edges:
         if e.src not in shown or e.dst not in shown:
+            continue
+        src, dst = rep.get(e.src, f"n{e.src}"), rep.get(e.dst, f"n{e.dst}")
+        if src == dst:
+            continue
+        if e.src in rep or e.dst in rep:          # an edge into or out of a collapsed layer: drawn once, plain
+            if (src, dst) not in drawn:
+                drawn.add((src, dst))
+                out.append(f"  {src} -> {dst}" + (' [dir="back"]' if view == "backward" else "") + ";")
             continue
         attrs = {}
         if view == "backward":
@@ -235,6 +335,30 @@ def graph_to_dot(graph: Graph, view: str = "forward", highlight: int | None = No
     out.append(_legend(view))
     out.append("}")
     return "\n".join(out)
+
+
+def _clusters(body: dict[tuple[str, ...], list[str]]) -> list[str]:
+    """Statements grouped by their layer path, nested as Graphviz clusters."""
+    children: dict[tuple[str, ...], list[tuple[str, ...]]] = {}
+    for path in list(body):
+        for k in range(len(path)):
+            parent, child = path[:k], path[:k + 1]
+            if child not in children.setdefault(parent, []):
+                children[parent].append(child)
+
+    def emit(path: tuple[str, ...], depth: int) -> list[str]:
+        lines = list(body.get(path, []))
+        for child in children.get(path, []):
+            entry = child[-1]
+            key = zlib.crc32("/".join(child).encode())
+            lines.append(f"  subgraph cluster_{key} {{")
+            lines.append(f'    graph [label="{_esc(layer_title(entry))}", labeljust="l", style="rounded,dashed", '
+                         f'color="#6d28d9", penwidth="2", bgcolor="{CLUSTER_FILL}", fontsize=20, '
+                         f'fontcolor="#4c1d95", id="cluster-{_esc(layer_name(entry))}"];')
+            lines += emit(child, depth + 1)
+            lines.append("  }")
+        return lines
+    return emit((), 0)
 
 
 def _legend(view: str) -> str:

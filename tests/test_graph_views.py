@@ -1,5 +1,9 @@
 """Rendering (DOT), TensorFlow's own graph, the generated TensorFlow code and share links."""
 
+import contextlib
+import sys
+import types
+
 import numpy as np
 import pytest
 
@@ -67,15 +71,39 @@ def test_tensorflow_graph_of_nested_tapes():
 @pytest.mark.parametrize("preset", PRESETS, ids=lambda p: p.title)
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 def test_generated_tensorflow_code_runs_in_plain_tensorflow_with_the_same_numbers(preset, dtype):
+    if dtype == "float64" and not preset.float64:
+        pytest.skip("the preset fixes float32 itself")
     run = explorer.run(preset.source, dtype=dtype)
     namespace = {}
-    exec(run.tf_code, namespace)   # the test's own trusted presets, in plain TensorFlow
+    with fake_matplotlib():
+        exec(run.tf_code, namespace)   # the test's own trusted presets, in plain TensorFlow
     for name, value in run.values.items():
         if isinstance(value, np.ndarray):
             got = namespace[name]
             got = got.numpy() if hasattr(got, "numpy") else np.asarray(got)
             assert got.dtype == value.dtype, name
-            np.testing.assert_allclose(got, value, rtol=1e-6, err_msg=name)
+            # a Keras fit runs its steps as compiled graphs: after ~150 float32 steps the last bits differ
+            np.testing.assert_allclose(got, value, rtol=1e-6 if preset.float64 else 2e-5,
+                                       atol=0 if preset.float64 else 1e-6, err_msg=name)
+
+
+@contextlib.contextmanager
+def fake_matplotlib():
+    """matplotlib.pyplot for plain-TensorFlow runs of the presets (the app itself needs no matplotlib)."""
+    from tests.test_corpus import _Anything
+    saved = {k: sys.modules.get(k) for k in ("matplotlib", "matplotlib.pyplot")}
+    plt = _Anything()
+    mpl = types.ModuleType("matplotlib")
+    mpl.pyplot = plt
+    sys.modules["matplotlib"], sys.modules["matplotlib.pyplot"] = mpl, plt
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                sys.modules.pop(k, None)
+            else:
+                sys.modules[k] = v
 
 
 def test_share_link_round_trip_and_damaged_links():

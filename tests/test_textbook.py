@@ -128,7 +128,7 @@ def test_non_persistent_tape_refuses_a_second_gradient():
 
 @pytest.mark.parametrize("preset", PRESETS, ids=lambda p: p.title)
 def test_every_preset_chain_rule_sums_equal_tensorflow(preset):
-    for dtype in ("float32", "float64"):
+    for dtype in ("float32", "float64") if preset.float64 else ("float32",):
         g = explorer.run(preset.source, dtype=dtype).graph
         assert g.target is not None
         assert g.checks, "no node has a gradient"
