@@ -2,6 +2,8 @@
 
 import contextlib
 import logging
+import threading
+from collections import OrderedDict
 
 import streamlit as st
 
@@ -11,9 +13,72 @@ from explorer.images import dot_available, render
 from explorer.views import ViewError
 
 
-@st.cache_resource(max_entries=64, show_spinner=False)
-def cached_run(source: str, dtype: str, seed: int, recording: int | None = None) -> explorer.Run:
-    return explorer.run(source, dtype=dtype, seed=seed, recording=recording)
+_MAX_RUNS = 64
+
+
+@st.cache_resource(show_spinner=False)
+def _run_store() -> tuple[OrderedDict, threading.Lock]:
+    """The runs every session shares, most recent last (a Run is read-only once made)."""
+    return OrderedDict(), threading.Lock()
+
+
+def cached_run(source: str, dtype: str, seed: int, recording: int | None = None, progress=None) -> explorer.Run:
+    """The run of a program, shared between sessions and reruns. Not st.cache_resource itself: the fit
+    progress bar is a page element, and Streamlit refuses elements touched inside a cached function."""
+    store, lock = _run_store()
+    key = (source, dtype, seed, recording)
+    with lock:
+        run = store.get(key)
+        if run is not None:
+            store.move_to_end(key)
+            return run
+    run = explorer.run(source, dtype=dtype, seed=seed, recording=recording, progress=progress)
+    with lock:
+        store[key] = run
+        while len(store) > _MAX_RUNS:
+            store.popitem(last=False)
+    return run
+
+
+class FitProgress:
+    """A progress bar while a program's model.fit trains (shown only once training has started)."""
+
+    def __init__(self):
+        self.slot = st.empty()
+        self.shown_at = 0.0
+
+    def __call__(self, fraction: float, text: str) -> None:
+        import time
+        now = time.monotonic()
+        if now - self.shown_at > 0.1 or fraction >= 1:
+            self.shown_at = now
+            self.slot.progress(min(max(fraction, 0.0), 1.0), text=text)
+
+    def done(self) -> None:
+        self.slot.empty()
+
+
+def fit_history(run: explorer.Run) -> None:
+    """Each model.fit's history: loss and metrics per epoch, validation dashed."""
+    if not run.fits:
+        return
+    import plotly.graph_objects as go
+    for fit in run.fits:
+        history = fit["history"]
+        if not history:
+            continue
+        fig = go.Figure()
+        for key, values in history.items():
+            fig.add_trace(go.Scatter(x=list(range(1, len(values) + 1)), y=values, name=key, mode="lines+markers",
+                                     line={"dash": "dash"} if key.startswith("val_") else {}))
+        fig.update_layout(height=300, margin=dict(l=10, r=10, t=40, b=10), font=dict(size=16),
+                          title=f"{fit['model']}.fit on line {fit['line']}: history per epoch",
+                          xaxis_title="epoch")
+        st.plotly_chart(fig, width="stretch", config={"displayModeBar": False})
+        train, val = history.get("accuracy"), history.get("val_accuracy")
+        if train and val and train[-1] - val[-1] > 0.02:
+            st.caption(f"Training accuracy {train[-1]:.3f}, validation accuracy {val[-1]:.3f}: the model does "
+                       "better on the data it trained on than on new data. That gap is overfitting.")
 
 
 def pick_recording(run: explorer.Run, key: str, on_change=None) -> explorer.Run:
@@ -92,13 +157,16 @@ def show_dot(dot: str, name: str, key: str) -> None:
 def run_or_last_good(source: str, dtype: str, seed: int, memory: str):
     """(run, error): the program's run, or where it fails the last program that ran on this page
     (remembered under `memory` in the session) with the error, so a typo keeps the user's graph."""
+    bar = FitProgress()
     try:
-        run = cached_run(source, dtype, seed)
+        run = cached_run(source, dtype, seed, progress=bar)
         st.session_state[memory] = (source, dtype, seed)
         return run, None
     except explorer.ProgramError as e:
         last = st.session_state.get(memory)
         return (cached_run(*last) if last else None), e
+    finally:
+        bar.done()
 
 
 def show_error(source: str, error: explorer.ProgramError, kept: bool) -> None:

@@ -5,8 +5,8 @@ import streamlit as st
 
 from explorer.presets import PRESETS, by_title
 from explorer.share import decode_program, encode_program
-from app_pages._shared import graph_css, loop_charts, pick_recording, program_output, program_plots, \
-    run_or_last_good, show_dot, show_error, view
+from app_pages._shared import fit_history, graph_css, loop_charts, pick_recording, program_output, \
+    program_plots, run_or_last_good, show_dot, show_error, view
 
 DEFAULT = PRESETS[1]  # the textbook's chain-rule example
 OWN = "(your own program)"
@@ -86,6 +86,7 @@ with right:
     if run is None:
         st.stop()
     run = pick_recording(run, "recording")
+    fit_history(run)
     loop_charts(run)
     targets = run.targets()
     if targets:
@@ -97,18 +98,25 @@ with right:
     graph = run.graph_for(target) if target else run.graph
     if target and not graph.chain_rule_ok:
         st.error("The chain-rule sum disagrees with TensorFlow's gradient at some node (see the table).")
+    collapsed: set[str] = set()
+    if graph.layers:
+        collapsed = set(st.pills("Keras layers: collapse to one box", graph.layers, selection_mode="multi",
+                                 key=f"collapse-{hash(run.source)}",
+                                 help="Each layer call is a cluster labelled with the layer's name. Pick a layer "
+                                      "to draw it as one box listing its weights; pick it again to expand it.")
+                       or [])
     has_plots = any(f.calls for f in run.figures)
     forward, backward, table, tfg, *plots = st.tabs(["Forward graph", "Backward graph", "Values & gradients",
                                                      "TensorFlow's graph"] + (["Plots"] if has_plots else []))
     with forward, view("forward graph"):
         st.caption("Blue: tf.Variable · grey: constant (dashed bold: watched) · white: op result. "
                    "Double border: the target.")
-        show_dot(graph.to_dot("forward"), "forward", "fwd")
+        show_dot(graph.to_dot("forward", collapsed=collapsed), "forward", "fwd")
     with backward, view("backward graph"):
         st.caption(f"Gradients of **{graph.nodes[graph.target].label if graph.target is not None else '—'}** "
                    f"{'from tape `' + graph.tape_name + '`' if graph.tape_name else '(no tape recorded it)'}. Colour: RdBu diverging, blue positive, red negative "
                    "(color-blind safe). Edge labels: local derivative, then upstream × local = contribution.")
-        show_dot(graph.to_dot("backward"), "backward", "bwd")
+        show_dot(graph.to_dot("backward", collapsed=collapsed), "backward", "bwd")
     with table, view("table"):
         st.dataframe(pd.DataFrame(graph.table()), width="stretch", hide_index=True)
     with tfg, view("TensorFlow graph"):

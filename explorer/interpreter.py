@@ -102,6 +102,7 @@ class Outcome:
     target: int | None = None
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    fits: list[dict] = field(default_factory=list)     # each model.fit: model name, line, history per epoch
 
 
 class Interpreter:
@@ -180,7 +181,7 @@ class Interpreter:
         env = {k: v for k, v in self.globals.items() if k not in self.lib.PREDEFINED or v is not
                self.lib.PREDEFINED_VALUES.get(k)}
         return Outcome(self.rec, env, self.output, display, self.figures, shorthand, target, self.notes,
-                       time.monotonic() - self.start)
+                       time.monotonic() - self.start, self.keras_state.fits if self.keras_state else [])
 
     def _stmt_expr_value(self, stmt: ast.Expr, scope: Scope) -> Callable:
         value = self._expr(stmt.value, scope)
@@ -363,7 +364,11 @@ class Interpreter:
             tick(site)
             try:
                 return inner(frame)
-            except (ProgramRaise, ProgramError):
+            except ProgramError as e:
+                if e.line is None:            # a library refusal that did not know where: this statement
+                    raise type(e)(e.message, site.line, site.col) from None
+                raise
+            except ProgramRaise:
                 raise
             except Exception as e:
                 raise located(e, site) from None

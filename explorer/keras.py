@@ -573,14 +573,17 @@ class KDense(KLayer):
             self.bias = self.add_weight(interp, site, (self.units,), self.bias_init, "bias", regularizer=self.bias_reg)
 
     def call(self, interp, x, site):
+        """Keras's Dense.call: matmul(inputs, kernel), add(bias), then the activation."""
+        at = (site.line, site.col)
         if x.shape.rank is not None and x.shape.rank > 2:
-            z = _op(interp, "tf.tensordot", x, self.kernel, [[x.shape.rank - 1], [0]], site=site)
+            z = _op(interp, "tf.tensordot", x, self.kernel, [[x.shape.rank - 1], [0]],
+                    site=Site(*at, f"{self.name}: inputs · kernel"))
         else:
-            z = _op(interp, "tf.matmul", x, self.kernel, site=site)
+            z = _op(interp, "tf.matmul", x, self.kernel, site=Site(*at, f"{self.name}: inputs @ kernel"))
         if self.use_bias:
-            z = _op(interp, "tf.add", z, self.bias, site=site)
+            z = _op(interp, "tf.add", z, self.bias, site=Site(*at, f"{self.name}: + bias"))
         if self.activation is not None:
-            z = interp.call(self.activation, [z], {}, site)
+            z = interp.call(self.activation, [z], {}, Site(*at, f"{self.name}: {_activation_name(self.activation)}"))
         return z
 
     def compute_output_shape(self, shape):
@@ -831,6 +834,8 @@ class KModel(KLayer):
         record = {"model": self.name, "history": history, "epochs": [], "line": site.line, "steps": total}
         state(interp).fits.append(record)
         loop_id = -(1_000_000 + len(state(interp).fits))           # the fit loop's own recordings
+        forward_site = Site(site.line, site.col, f"{self.name}(x_batch, training=True)", ("x_batch",))
+        loss_site = Site(site.line, site.col, "loss(y_batch, y_pred)", ("y_batch", "y_pred"))
         done = 0
         started = time.monotonic()
         for epoch in range(initial, epochs):
@@ -847,8 +852,10 @@ class KModel(KLayer):
                     ref = interp.rec.new_tape("fit", False, True, site.line)
                     interp.rec.tape_enter(ref, site)
                     try:
-                        y_pred = self.invoke(interp, [xb], {"training": True}, site)
-                        loss = self._loss_value(interp, yb, y_pred, site)
+                        y_pred = self.invoke(interp, [xb], {"training": True}, forward_site)
+                        interp.rec.name("y_pred", y_pred)
+                        loss = self._loss_value(interp, yb, y_pred, loss_site)
+                        interp.rec.name("loss", loss)
                     finally:
                         interp.rec.tape_exit(ref)
                     weights = self.trainable_weights()
@@ -1134,12 +1141,16 @@ _LOSS_CLASSES = {
 _LOSS_FUNCTIONS = {"sparse_categorical_crossentropy", "categorical_crossentropy", "binary_crossentropy",
                    "mean_squared_error", "mean_absolute_error", "huber", "hinge", "kl_divergence", "log_cosh",
                    "mean_absolute_percentage_error", "poisson", "squared_hinge", "categorical_hinge"}
-_LOSS_VJP = {
-    "sparse_categorical_crossentropy": "d logits = (softmax(logits) − one_hot(y_true)) ⊙ d{z}",
-    "categorical_crossentropy": "d logits = (softmax(logits) − y_true) ⊙ d{z}",
-    "binary_crossentropy": "d logits = (σ(logits) − y_true) ⊙ d{z} / n",
-    "mean_squared_error": "d y_pred = 2 (y_pred − y_true) ⊙ d{z} / n",
-    "mean_absolute_error": "d y_pred = sign(y_pred − y_true) ⊙ d{z} / n",
+_NO_FLOW = " (when Keras reads the logits under the softmax or sigmoid instead, nothing flows here)"
+_LOSS_VJP = {    # (rule for y_pred, rule for the logits Keras reads under a softmax / sigmoid)
+    "sparse_categorical_crossentropy": ("d y_pred = −d{z} / y_pred at the true class, 0 elsewhere" + _NO_FLOW,
+                                        "d logits = (softmax(logits) − one_hot(y_true)) ⊙ d{z}"),
+    "categorical_crossentropy": ("d y_pred = −d{z} ⊙ y_true / y_pred" + _NO_FLOW,
+                                 "d logits = (softmax(logits) − y_true) ⊙ d{z}"),
+    "binary_crossentropy": ("d y_pred = d{z} ⊙ (y_pred − y_true) / (y_pred (1 − y_pred)) / n" + _NO_FLOW,
+                            "d logits = (σ(logits) − y_true) ⊙ d{z} / n"),
+    "mean_squared_error": ("d y_pred = 2 (y_pred − y_true) ⊙ d{z} / n", ""),
+    "mean_absolute_error": ("d y_pred = sign(y_pred − y_true) ⊙ d{z} / n", ""),
 }
 _SPEC_CACHE: dict = {}
 
@@ -1156,10 +1167,10 @@ def _loss_spec(op: str, fn, reduced: bool) -> OpSpec:
                 pass
         return fn(y_true, y_pred)
 
-    vjp = _LOSS_VJP.get(op, f"d(inputs) = VJP of Keras's {op}")
+    pred_rule, logits_rule = _LOSS_VJP.get(op, (f"d y_pred = VJP of Keras's {op}", ""))
+    mean = " (then ÷ batch size: the loss object averages over the batch)" if reduced else ""
     spec = OpSpec(op, call, ("y_true", "y_pred", "logits"),
-                  vjp=("no gradient to the labels", "Keras reads the logits under the softmax: no flow here"
-                       if "crossentropy" in op else vjp, vjp + (" (then ÷ batch size: the mean)" if reduced else "")),
+                  vjp=("no gradient to the labels", pred_rule + mean, (logits_rule or pred_rule) + mean),
                   groups={"y_true": "labels"})
     spec.name = f"keras.losses.{op}"
     _SPEC_CACHE[key] = spec

@@ -195,7 +195,7 @@ def layer_clusters(graph: Graph) -> dict[int, tuple[str, ...]]:
             for k in range(len(path)):
                 first.setdefault(layer_name(path[k]), path[:k + 1])
     for node in graph.nodes:
-        if node.index not in paths and node.kind == "variable" and node.name and "/" in node.name:
+        if node.index not in paths and node.op == "variable" and node.name and "/" in node.name:
             path = first.get(node.name.split("/", 1)[0])
             if path:
                 paths[node.index] = path
@@ -222,7 +222,7 @@ def layers_in(graph: Graph) -> list[str]:
 
 def _collapsed_box(entry: str, members: list[Node], graph: Graph, view: str) -> str:
     lines = [layer_title(entry)]
-    weights = [n for n in members if n.kind == "variable" and n.version == 1 and n.name]
+    weights = [n for n in members if n.op == "variable" and n.name]
     seen = set()
     tname = graph.nodes[graph.target].label if graph.target is not None else "target"
     for n in weights:

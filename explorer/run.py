@@ -23,11 +23,12 @@ class Run:
     without loops has one. For a loop the run keeps the first, the last and the asked-for recording; to
     look at another, run again with `recording=k` (the same seed gives the same numbers)."""
 
-    def __init__(self, source: str, dtype: str = "float32", seed: int = 0, recording: int | None = None):
+    def __init__(self, source: str, dtype: str = "float32", seed: int = 0, recording: int | None = None,
+                 progress=None):
         self.source = source
         self.dtype = dtype
         self.seed = seed
-        outcome: Outcome = Interpreter(source, dtype, seed, keep=recording).run()
+        outcome: Outcome = Interpreter(source, dtype, seed, keep=recording, progress=progress).run()
         self.outcome = outcome
         rec = outcome.recorder
         self.recordings: list[Recording] = rec.recordings
@@ -52,6 +53,7 @@ class Run:
         self.series: list[Series] = list(rec.series.values())
         self.notes: list[str] = outcome.notes
         self.seconds: float = outcome.seconds
+        self.fits: list[dict] = outcome.fits          # model.fit histories: {"model", "line", "history", ...}
         self._graphs: dict[int | None, Graph] = {}
         self._tf_graph = None
         self._lock = threading.RLock()   # pages share one Run between sessions (st.cache_resource)
@@ -172,9 +174,10 @@ class Run:
         return figures_to_plotly(self.figures)
 
 
-def run(source: str, dtype: str = "float32", seed: int = 0, recording: int | None = None) -> Run:
-    """Run a program of the safe language; raise ProgramError with line and column if it cannot run."""
-    return Run(source, dtype, seed, recording)
+def run(source: str, dtype: str = "float32", seed: int = 0, recording: int | None = None, progress=None) -> Run:
+    """Run a program of the safe language; raise ProgramError with line and column if it cannot run.
+    `progress(fraction, text)`, if given, is called while a model.fit trains."""
+    return Run(source, dtype, seed, recording, progress)
 
 
 _SKIP = object()

@@ -165,3 +165,26 @@ def test_a_program_that_prints_shows_its_output_and_plots_tab_only_when_it_draws
     assert any("sum = 3.0" in c.value for c in at.code)
     assert "Plots" not in [t.label for t in at.tabs]
     assert not at.select_slider                                  # one recording: no selector
+
+
+def test_keras_layers_are_clusters_that_collapse_and_expand():
+    at = fresh()
+    at.selectbox(key="preset").select("Keras Sequential on digits: compile, fit, evaluate (Chollet 2.1)").run()
+    assert not at.exception and not at.error
+    forward = dots(at)[0]
+    assert 'label="dense · Dense"' in forward and 'label="dense_1 · Dense"' in forward
+    assert "dense/kernel" in forward
+    assert 'label="sequential · Sequential"' in forward      # the model's call holds its layers' calls
+    key = f"collapse-{hash(at.text_area(key='program').value)}"      # the page keys it by program
+    at.session_state[key] = ["dense_1"]
+    at.run()
+    forward, backward = dots(at)[:2]
+    assert 'label="dense_1 · Dense"' not in forward          # no longer a cluster ...
+    assert "dense_1 · Dense\\nkernel 512×10\\nbias 10" in forward  # ... but one box with its weights
+    assert 'label="dense · Dense"' in forward                 # the other layer stays expanded
+    assert "∂" in backward and "dense_1 · Dense" in backward
+    at.session_state[key] = []
+    at.run()
+    assert 'label="dense_1 · Dense"' in dots(at)[0]
+    # the fit's history is plotted, with the sentence on overfitting when train and test part
+    assert any("history per epoch" in c.proto.spec for c in at.get("plotly_chart"))

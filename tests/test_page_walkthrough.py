@@ -147,3 +147,30 @@ def test_every_view_of_an_awkward_program_answers_in_words(source, says):
     assert not at.exception and not at.error
     texts = [m.value for m in at.markdown] + [i.value for i in at.info] + [c.value for c in at.caption]
     assert says in " ".join(texts)
+
+
+def test_one_training_step_of_the_two_layer_network_steps_back_through_loss_dense_and_relu():
+    """The chapter-2 network from scratch, trained on digits: the last training step's backward pass goes
+    through the Keras loss, the second dense layer and the ReLU, with shapes and VJP rules."""
+    at = fresh()
+    at.selectbox(key="wt_preset").select("Chapter 2 network from scratch, trained on digits (Chollet 2.5)").run()
+    assert not at.exception and not at.error
+    button(at, "Last").click().run()
+    last = heading(at)
+    total = int(last.split(" of ")[1].split(":")[0])
+    seen = {}
+    for k in range(total, 0, -1):
+        h = heading(at)
+        if "→" not in h:
+            break
+        seen[h.split(": ", 1)[1]] = " ".join(m.value for m in at.markdown)
+        button(at, "Back").click().run()
+    titles = list(reversed(list(seen)))
+    assert titles[:4] == ["average_loss → per_sample_losses", "per_sample_losses → x", "x → add_2",
+                          "add_2 → matmul_2"]
+    loss_step = seen["per_sample_losses → x"]
+    assert "y_pred at the true class" in loss_step                     # the VJP rule of Keras's loss
+    assert "(10" in loss_step or "× 10" in loss_step or "10)" in loss_step     # a batch × 10 classes tensor
+    relu_steps = [t for t in titles if t.startswith("x → add") and t != "x → add_2"]
+    assert relu_steps, titles                                          # back through the ReLU of layer 1
+    assert any("W" in t for t in titles)

@@ -75,6 +75,31 @@ REFUSED = [
     "tf.train.Checkpoint()",
     "tf.load_op_library('canary.so')",
     "f = tf.function(lambda: 1)\ng = f.get_concrete_function()",
+    # Keras: files, logs, downloads and the process-wide Keras state
+    "m = tf.keras.Sequential([tf.keras.layers.Dense(1)])\nm.save('canary.keras')",
+    "m = tf.keras.Sequential([tf.keras.layers.Dense(1)])\nm.save_weights('canary.weights.h5')",
+    "m = tf.keras.Sequential([tf.keras.layers.Dense(1)])\nm.load_weights('canary.weights.h5')",
+    "m = tf.keras.Sequential([tf.keras.layers.Dense(1)])\nm.export('canary')",
+    "m = tf.keras.Sequential([tf.keras.layers.Dense(1)])\nj = m.to_json()",
+    "from tensorflow import keras\nm = keras.models.load_model('canary.keras')",
+    "from tensorflow import keras\nm = keras.saving.load_model('canary.keras')",
+    "cb = tf.keras.callbacks.TensorBoard(log_dir='canary')",
+    "cb = tf.keras.callbacks.ModelCheckpoint('canary.keras')",
+    "cb = tf.keras.callbacks.CSVLogger('canary.txt')",
+    "m = tf.keras.Sequential([tf.keras.layers.Dense(1)])\nm.compile(loss='mse')\n"
+    "m.fit(np.ones((4, 2)), np.ones(4), callbacks=[print])",
+    "(x, y), _ = tf.keras.datasets.mnist.load_data()",
+    "from tensorflow.keras.datasets import mnist\n(x, y), _ = mnist.load_data()",
+    "tf.keras.utils.plot_model(None, 'canary.png')",
+    "tf.keras.backend.clear_session()",
+    "from tensorflow import keras\nkeras.config.set_floatx('float64')",
+    "import keras\nkeras.mixed_precision.set_global_policy('mixed_float16')",
+    "from sklearn.datasets import fetch_openml\nd = fetch_openml('mnist_784')",
+    "import sklearn.datasets\nd = sklearn.datasets.fetch_california_housing()",
+    "class L(tf.keras.layers.Layer):\n    def call(self, x):\n        return self._trainable_variables\ny = L()(1.)",
+    "d = tf.keras.layers.Dense(1)\nk = d.__dict__",
+    "o = tf.keras.optimizers.SGD()\nr = o.real",
+    "l = tf.keras.losses.MeanSquaredError()\nf = l.real.__call__",
     # sizes known before anything runs
     "x = 10 ** 10 ** 10",
     "x = tf.Variable(2.)\ny = x ** 100000",
@@ -136,6 +161,14 @@ STOPPED = [
     ("x = tf.Variable(1.)\n" + "y = x+1+1+1+1+1+1+1+1+1+1\n" * 300, "values"),
     ("x = tf.Variable(1.)\nwith tf.GradientTape() as t:\n    y = x\n    for i in range(10000):\n        y = y + x",
      "values"),
+    # Keras: parameters per model, training steps per fit, time
+    ("layer = tf.keras.layers.Dense(50000)\ny = layer(tf.ones((1, 100)))", "parameters"),
+    ("m = tf.keras.Sequential([tf.keras.layers.Dense(2000), tf.keras.layers.Dense(2000)])\ny = m(tf.ones((1, 10)))",
+     "parameters"),
+    ("m = tf.keras.Sequential([tf.keras.layers.Dense(1)])\nm.compile(loss='mse')\n"
+     "m.fit(np.zeros((10000, 2)), np.zeros(10000), epochs=1000, batch_size=1, verbose=0)", "training steps"),
+    ("m = tf.keras.Sequential([tf.keras.layers.Dense(1)])\nm.compile(loss='mse')\n"
+     "for i in range(100000):\n    m.fit(np.zeros((64, 2)), np.zeros(64), epochs=2, verbose=0)", "seconds|steps"),
 ]
 
 

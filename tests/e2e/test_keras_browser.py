@@ -1,0 +1,51 @@
+"""Keras in a program, used at 1280×720 as a student would: the digits network preset trains with a
+progress bar, its history is plotted, its layers are clusters in the graph, and a layer collapses to one
+box and expands again."""
+
+import time
+
+from explorer.presets import by_title
+
+from .conftest import screenshot
+from .test_loop_browser import small_page
+
+TITLE = "Keras Sequential on digits: compile, fit, evaluate (Chollet 2.1)"
+
+
+def cluster_titles(page) -> list[str]:
+    return page.locator('[role="tabpanel"]:visible svg g.cluster > text').all_text_contents()
+
+
+def test_digits_network_trains_and_its_layers_collapse(browser, server):
+    context, page = small_page(browser)
+    try:
+        page.goto(server + "/")
+        page.locator('[role="tabpanel"] svg g.node').first.wait_for()
+        page.get_by_label("Example").click()
+        start = time.monotonic()
+        page.get_by_role("option", name=TITLE).click()
+        page.get_by_text("history per epoch").first.wait_for()
+        page.locator('[role="tabpanel"] svg g.cluster').first.wait_for()
+        print(f"digits network: preset picked to graph drawn: {time.monotonic() - start:.2f} s")
+        printed = page.locator("[data-testid=stCode]").first.inner_text()
+        accuracy = float(printed.split("test accuracy: ")[1].split()[0])
+        assert accuracy >= 0.95
+        titles = cluster_titles(page)
+        assert "dense · Dense" in titles and "dense_1 · Dense" in titles
+        screenshot(page, "keras-digits-expanded")
+
+        page.get_by_role("button", name="dense_1", exact=True).click()           # collapse the output layer
+        page.wait_for_function("""() => [...document.querySelectorAll('[role="tabpanel"] svg g.node text')]
+            .some(t => t.textContent.includes('kernel 512×10'))""")
+        titles = cluster_titles(page)
+        assert "dense_1 · Dense" not in titles and "dense · Dense" in titles
+        box = page.locator('[role="tabpanel"]:visible svg g.node').filter(has_text="kernel 512×10")
+        assert box.count() == 1 and "bias 10" in box.text_content()
+        screenshot(page, "keras-digits-collapsed")
+
+        page.get_by_role("button", name="dense_1", exact=True).click()           # and expand it again
+        page.wait_for_function("""() => [...document.querySelectorAll('[role="tabpanel"] svg g.cluster > text')]
+            .some(t => t.textContent === 'dense_1 · Dense')""")
+        assert by_title(TITLE).source.count("layers.Dense") == 2
+    finally:
+        context.close()
