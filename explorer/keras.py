@@ -50,6 +50,7 @@ class KerasState:
         self.names: dict[str, int] = {}
         self.fits: list[dict] = []          # one per fit call: {"model", "history", "epochs", "line"}
         self.companions: "weakref.WeakKeyDictionary[Instance, KLayer]" = weakref.WeakKeyDictionary()
+        self.weights: dict[int, tuple[tf.Variable, str, str]] = {}   # id -> (variable, Keras name, path)
 
     def unique(self, base: str) -> str:
         n = self.names.get(base, 0)
@@ -160,6 +161,11 @@ def companion(v) -> "KLayer | None":
 _INTERP_OF: "weakref.WeakKeyDictionary[Instance, Any]" = weakref.WeakKeyDictionary()
 
 
+def public(layer: "KLayer"):
+    """What the program holds for a layer: its own class's instance, or the Keras object."""
+    return layer.owner if layer.owner is not None else layer
+
+
 def as_layer(v) -> "KLayer | None":
     if isinstance(v, KLayer):
         return v
@@ -174,7 +180,8 @@ _INIT_NAMES = {"glorot_uniform": "GlorotUniform", "glorot_normal": "GlorotNormal
                "he_uniform": "HeUniform", "lecun_normal": "LecunNormal", "lecun_uniform": "LecunUniform",
                "random_normal": "RandomNormal", "random_uniform": "RandomUniform", "truncated_normal":
                "TruncatedNormal", "orthogonal": "Orthogonal", "zeros": "Zeros", "ones": "Ones", "constant":
-               "Constant", "identity": "Identity", "variance_scaling": "VarianceScaling"}
+               "Constant", "identity": "Identity", "variance_scaling": "VarianceScaling", "uniform": "RandomUniform",
+               "normal": "RandomNormal"}
 
 
 class KInitializer(KObject):
@@ -310,10 +317,17 @@ class KLayer(KObject):
             value = interp.call(init, [shape], {"dtype": dtype}, site)
             how = _activation_name(init)
         value = np.asarray(value.numpy() if hasattr(value, "numpy") else value)
-        full = f"{self.name}/{name or 'variable'}"
+        st = state(interp)
+        kname = name or st.unique("variable")               # Keras 3 names an unnamed weight variable, variable_1
+        full = f"{self.name}/{kname}"
+        scopes = [e[len(SCOPE_PREFIX):].split(":", 1)[0] for e in interp.scope if e.startswith(SCOPE_PREFIX)]
+        if not scopes or scopes[-1] != self.name:
+            scopes.append(self.name)
+        path = "/".join(scopes + [kname])                   # Keras's name scopes at build time
         wsite = Site(site.line, site.col, f"{full} ({how})")
         var = interp.rec.variable({"initial_value": value.astype(dtype.as_numpy_dtype), "trainable": trainable,
-                                   "name": name or "variable"}, wsite)
+                                   "name": kname}, wsite)
+        st.weights[id(var)] = (var, kname, path)
         interp.rec.name(full, var)
         self.weights_.append(var)
         if regularizer is not None:
@@ -512,7 +526,7 @@ class KLayer(KObject):
         return self.dtype.name
 
     def p_submodules(self, interp):
-        return list(self.sublayers)
+        return [public(layer) for layer in self.sublayers]
 
 
 def _unique(ws):
@@ -646,6 +660,31 @@ class KActivation(KLayer):
 
 class KReLU(KActivation):
     kind, base_name, fixed = "ReLU", "re_lu", "relu"
+    options = ("max_value", "negative_slope", "threshold")
+
+    def __init__(self, interp, kwargs):
+        self.relu_options = {k: kwargs.pop(k) for k in self.options if kwargs.get(k) is not None}
+        super().__init__(interp, kwargs)
+
+    def call(self, interp, x, site):
+        return interp.call(self.fn, [x], dict(self.relu_options), site)
+
+
+class KLeakyReLU(KActivation):
+    kind, base_name, fixed = "LeakyReLU", "leaky_re_lu", "leaky_relu"
+
+    def __init__(self, interp, kwargs):
+        slope = kwargs.pop("negative_slope", kwargs.pop("alpha", 0.3))
+        super().__init__(interp, kwargs)
+        self.slope = float(slope)
+
+    @classmethod
+    def with_args(cls, interp, args, kwargs, site):
+        kwargs["negative_slope"] = args[0]
+        return cls(interp, kwargs)
+
+    def call(self, interp, x, site):
+        return interp.call(self.fn, [x], {"negative_slope": self.slope}, site)
 
 
 class KSoftmax(KActivation):
@@ -860,7 +899,7 @@ class KModel(KLayer):
                         interp.rec.tape_exit(ref)
                     weights = self.trainable_weights()
                     grads = interp.rec.gradient(ref, "gradient", loss, weights, site)
-                    opt.apply(interp, list(zip(grads, weights)), site)
+                    opt.apply(interp, list(zip(grads, weights)), site, compiled=True)
                 finally:
                     interp.rec.iteration_end(token)
                 with _Unrecorded(interp):
@@ -889,7 +928,7 @@ class KModel(KLayer):
                 interp.print(f"Epoch {epoch + 1}/{epochs}")
                 interp.print(f"{steps}/{steps} ━━━━━━━━━━━━━━━━━━━━ {elapsed:.0f}s {per:.0f}ms/step - {body}"
                              if verbose == 1 else f"{steps}/{steps} - {elapsed:.0f}s - {per:.0f}ms/step - {body}")
-        self.history = KHistory(history, record["epochs"], {"epochs": epochs, "steps": steps, "verbose": verbose})
+        self.history = KHistory(history, record["epochs"], {"verbose": verbose, "epochs": epochs, "steps": steps})
         return self.history
 
     def _evaluate(self, interp, x, y, batch, site) -> dict:
@@ -971,7 +1010,7 @@ class KModel(KLayer):
         return list(self.sublayers)
 
     def p_layers(self, interp):
-        return list(self.summary_layers())
+        return [public(layer) for layer in self.summary_layers()]
 
     def p_optimizer(self, interp):
         return self.compiled["optimizer"] if self.compiled else None
@@ -986,7 +1025,7 @@ class KModel(KLayer):
         name = kwargs.get("name", args[0] if args else None)
         for i, layer in enumerate(self.summary_layers()):
             if layer.name == name or (isinstance(name, int) and i == name):
-                return layer.owner if layer.owner is not None else layer
+                return public(layer)
         raise ValueError(f"No such layer: {name}.")
 
 
@@ -1041,7 +1080,7 @@ class KSequential(KModel):
     def m_pop(self, interp, args, kwargs, site):
         k = self.layers_.pop()
         self.sublayers.remove(k)
-        return k.owner if k.owner is not None else k
+        return public(k)
 
     def m_build(self, interp, args, kwargs, site):
         shape = tuple(args[0] if args else kwargs.get("input_shape"))
@@ -1152,13 +1191,10 @@ _LOSS_VJP = {    # (rule for y_pred, rule for the logits Keras reads under a sof
     "mean_squared_error": ("d y_pred = 2 (y_pred − y_true) ⊙ d{z} / n", ""),
     "mean_absolute_error": ("d y_pred = sign(y_pred − y_true) ⊙ d{z} / n", ""),
 }
-_SPEC_CACHE: dict = {}
 
 
 def _loss_spec(op: str, fn, reduced: bool) -> OpSpec:
     """An op-table row for a Keras loss: inputs y_true, y_pred and (where Keras reads them) the logits."""
-    key = (op, id(fn) if not isinstance(fn, tuple) else fn)
-
     def call(y_true, y_pred, logits=None):
         if logits is not None:
             try:
@@ -1173,7 +1209,6 @@ def _loss_spec(op: str, fn, reduced: bool) -> OpSpec:
                   vjp=("no gradient to the labels", pred_rule + mean, (logits_rule or pred_rule) + mean),
                   groups={"y_true": "labels"})
     spec.name = f"keras.losses.{op}"
-    _SPEC_CACHE[key] = spec
     return spec
 
 
@@ -1198,11 +1233,14 @@ class KLoss(KObject):
         return record_loss(interp, self.spec, y_true, y_pred, site)
 
     def m___call__(self, interp, args, kwargs, site):
-        if kwargs.get("sample_weight") is not None or len(args) > 2:
-            raise ProgramError("sample_weight is not available here", site.line, site.col)
         y_true = args[0] if args else kwargs.get("y_true")
         y_pred = args[1] if len(args) > 1 else kwargs.get("y_pred")
-        return self.compute(interp, y_true, y_pred, site)
+        weights = args[2] if len(args) > 2 else kwargs.get("sample_weight")
+        if weights is None:
+            return self.compute(interp, y_true, y_pred, site)
+        weights = np.asarray(_plain(weights))                    # data, not a value the tape follows
+        spec = _loss_spec(self.name, lambda yt, yp: self.real(yt, yp, sample_weight=weights), True)
+        return record_loss(interp, spec, y_true, y_pred, site)
 
     def m_get_config(self, interp, args, kwargs, site):
         return dict(self.real.get_config())
@@ -1261,7 +1299,7 @@ class KMetric(KObject):
     def fresh(self):
         """A tracker for one epoch of fit/evaluate: the accuracies are counted in NumPy (Keras's eager
         metric objects cost ~5 ms a batch), the others are Keras's own."""
-        if self.cls_name in _FAST_ACCURACY and not self.kwargs:
+        if self.cls_name == "auto" or (self.cls_name in _FAST_ACCURACY and not self.kwargs):
             return _Accuracy(self.cls_name)
         return getattr(_keras.metrics, self.cls_name)(**self.kwargs)
 
@@ -1271,12 +1309,10 @@ class KMetric(KObject):
             return m
         if isinstance(m, str) and m in _METRIC_NAMES:
             name = _METRIC_NAMES[m]
-            if name is None:    # "accuracy": Keras picks the accuracy that fits the loss
-                loss_name = getattr(loss, "name", "")
-                name = {"sparse_categorical_crossentropy": "SparseCategoricalAccuracy",
-                        "categorical_crossentropy": "CategoricalAccuracy",
-                        "binary_crossentropy": "BinaryAccuracy"}.get(loss_name, "Accuracy")
-                return cls(interp, name, {}, m)
+            if name is None:    # "accuracy": Keras 3 picks binary, categorical or sparse from the shapes
+                metric = cls(interp, "Accuracy", {}, m)
+                metric.cls_name = "auto"
+                return metric
             return cls(interp, name, {}, m)
         raise ValueError(f"Could not interpret metric identifier: {m}")
 
@@ -1314,8 +1350,9 @@ class _Mean:
         self.count = 0.0
 
     def update_state(self, value, sample_weight=1):
-        self.total += float(np.mean(np.asarray(value))) * sample_weight
-        self.count += sample_weight
+        # float32 throughout, as Keras's Mean keeps `total` and `count` (so the history prints the same)
+        self.total = np.float32(self.total + np.float32(np.asarray(value, np.float32) * np.float32(sample_weight)))
+        self.count = np.float32(self.count + np.float32(sample_weight))
 
     def result(self):
         return np.float32(self.total / self.count) if self.count else np.float32(0.0)
@@ -1328,6 +1365,13 @@ class _Accuracy(_Mean):
 
     def update_state(self, y_true, y_pred):
         t, p = np.asarray(y_true), np.asarray(y_pred)
+        if self.kind == "auto":        # compile(metrics=["accuracy"]): Keras 3 picks by the shapes it sees
+            if p.ndim and p.shape[-1] == 1:
+                self.kind = "BinaryAccuracy"
+            elif t.ndim == p.ndim and t.shape[-1] == p.shape[-1] and p.ndim > 1:
+                self.kind = "CategoricalAccuracy"
+            else:
+                self.kind = "SparseCategoricalAccuracy"
         if self.kind == "SparseCategoricalAccuracy":
             t = t.reshape(p.shape[:-1]) if t.size == int(np.prod(p.shape[:-1])) else t
             hits = np.argmax(p, axis=-1) == t.astype(np.int64)
@@ -1337,8 +1381,8 @@ class _Accuracy(_Mean):
             hits = (p > 0.5).astype(p.dtype) == t.reshape(p.shape).astype(p.dtype)
         else:
             hits = p == t.reshape(p.shape)
-        self.total += float(np.sum(hits))
-        self.count += hits.size
+        self.total = np.float32(self.total + np.float32(np.sum(hits)))
+        self.count = np.float32(self.count + np.float32(hits.size))
 
 
 def _metric_function(name):
@@ -1374,7 +1418,12 @@ class KOptimizer(KObject):
             return cls(interp, _OPTIMIZERS[name.lower()], [], {})
         raise ValueError(f"Could not interpret optimizer identifier: {name}")
 
-    def apply(self, interp, pairs, site):
+    def apply(self, interp, pairs, site, compiled: bool = False):
+        """Keras's own update of each variable. Inside `fit` the update after the first runs as one
+        compiled function (Keras's fit compiles its train step too; eagerly, Keras's update costs ~20 ms a
+        step in Python overhead). A program's own loop runs it eagerly, as its notebook does, so the
+        weights match the notebook's bit for bit (a compiled update differs in the last bit, which
+        RMSprop at learning rate 0.1 magnifies to 1e-5 within 14 steps)."""
         pairs = [(g, v) for g, v in pairs if g is not None]
         if not pairs:
             raise ValueError("No gradients provided for any variable.")
@@ -1386,12 +1435,10 @@ class KOptimizer(KObject):
         grads = [g.read_value() if isinstance(g, tf.Variable) else tf.convert_to_tensor(g) for g, _ in pairs]
         variables = [v for _, v in pairs]
         key = tuple(id(v) for v in variables)
-        step = self.compiled.get(key)
+        step = self.compiled.get(key) if compiled else None
         if step is None:
-            # the first update builds the optimizer's slots eagerly; later ones run as one compiled step, as
-            # Keras's own fit runs them (eager Keras updates cost ~20 ms a step in Python overhead)
-            self.real.apply_gradients(list(zip(grads, variables)))
-            if len(self.compiled) < 8:
+            self.real.apply_gradients(list(zip(grads, variables)))     # the first also builds the slots
+            if compiled and len(self.compiled) < 8:
                 self.compiled[key] = tf.function(lambda gs, vs=tuple(variables): self.real.apply_gradients(
                     list(zip(gs, vs))))
         else:
@@ -1449,6 +1496,81 @@ def _optimizer_class(cls_name):
     return lambda interp, a, k, s: KOptimizer(interp, cls_name, list(a), dict(k))
 
 
+# ---- keras.Variable and keras.ops (the 3rd edition's from-scratch network) ------------------------------------
+
+def _keras_variable(interp, args, kwargs, site):
+    """keras.Variable(initializer, shape=..., dtype=..., trainable=..., name=...): a tf.Variable here, named
+    as Keras 3 names it."""
+    names = ("initializer", "shape", "dtype", "trainable", "autocast", "aggregation", "name")
+    kwargs = {**dict(zip(names, args)), **kwargs}
+    _kwargs_check("Variable", kwargs, names + ("synchronization",))
+    init, shape = kwargs.get("initializer"), kwargs.get("shape")
+    dtype = tf.as_dtype(kwargs["dtype"]) if kwargs.get("dtype") else interp.float
+    st = state(interp)
+    name = kwargs.get("name") or st.unique("variable")
+    if isinstance(init, (str, KInitializer)):
+        if shape is None:
+            raise ValueError("When creating a Variable from an initializer, the `shape` argument should be "
+                             "specified.")
+        k = initializer(interp, init, site)
+        value = np.asarray(k.make(interp, tuple(shape), dtype).numpy())
+        how = k.name
+    else:
+        value = np.asarray(_plain(init.numpy() if hasattr(init, "numpy") else init), dtype=dtype.as_numpy_dtype)
+        how = "value"
+    var = interp.rec.variable({"initial_value": value.astype(dtype.as_numpy_dtype),
+                               "trainable": bool(kwargs.get("trainable", True)), "name": name},
+                              Site(site.line, site.col, f"keras.Variable ({how})"))
+    st.weights[id(var)] = (var, name, name)
+    return var
+
+
+_KERAS_OPS_LOSSES = ("sparse_categorical_crossentropy", "categorical_crossentropy", "binary_crossentropy")
+_KERAS_OPS = {
+    # name: data parameters (the rest are options); "constant": a leaf (no tensor goes in)
+    "matmul": "x1 x2", "dot": "x1 x2", "add": "x1 x2", "subtract": "x1 x2", "multiply": "x1 x2", "divide": "x1 x2",
+    "maximum": "x1 x2", "minimum": "x1 x2", "power": "x1 x2", "equal": "x1 x2", "not_equal": "x1 x2",
+    "greater": "x1 x2", "less": "x1 x2", "tensordot": "x1 x2", "outer": "x1 x2",
+    "relu": "x", "sigmoid": "x", "tanh": "x", "softmax": "x", "log_softmax": "x", "softplus": "x", "gelu": "x",
+    "silu": "x", "exp": "x", "log": "x", "sqrt": "x", "square": "x", "abs": "x", "negative": "x", "sign": "x",
+    "mean": "x", "sum": "x", "max": "x", "min": "x", "prod": "x", "std": "x", "var": "x", "logsumexp": "x",
+    "argmax": "x", "argmin": "x", "reshape": "x", "transpose": "x", "expand_dims": "x", "squeeze": "x",
+    "cast": "x", "clip": "x", "round": "x", "floor": "x", "ceil": "x", "cumsum": "x", "norm": "x",
+    "convert_to_tensor": "x", "one_hot": "x", "zeros_like": "x", "ones_like": "x", "take": "x",
+    "stack": "x", "concatenate": "xs", "where": "condition x1 x2", "einsum": "operands",
+    "ones": "", "zeros": "", "eye": "", "arange": "", "linspace": "", "full": "",
+}
+
+
+def _keras_ops_namespace() -> Namespace:
+    from .values import OpCallable
+    table: dict[str, Any] = {}
+    for name, data in _KERAS_OPS.items():
+        fn = getattr(_keras.ops, name)
+        spec = OpSpec(f"ops_{name}", fn, tuple(data.split()), kind="constant" if not data else "op",
+                      differentiable=bool(data), lists=("x", "xs") if name in ("stack", "concatenate") else ())
+        spec.name = f"keras.ops.{name}"
+        table[name] = OpCallable(spec, f"keras.ops.{name}")
+    for name in _KERAS_OPS_LOSSES:
+        table[name] = _ops_loss(name)
+    return Namespace("keras.ops", table, lambda n: "keras.ops here has the functions the books use: matmul, relu, "
+                                                  "softmax, mean, argmax, ones, the cross-entropies, ...")
+
+
+def _ops_loss(name):
+    fn = getattr(_keras.ops, name)
+
+    def call(interp, args, kwargs, site):
+        options = {k: v for k, v in kwargs.items() if k not in ("target", "output")}
+        target = args[0] if args else kwargs.get("target")
+        output = args[1] if len(args) > 1 else kwargs.get("output")
+        options.update(dict(zip(("from_logits", "axis"), args[2:])))
+        spec = _loss_spec(name, (lambda yt, yp: fn(yt, yp, **options)) if options else fn, False)
+        spec.name = f"keras.ops.{name}"
+        return record_loss(interp, spec, target, output, site)
+    return Builtin(f"keras.ops.{name}", call)
+
+
 # ---- data --------------------------------------------------------------------------------------------------
 
 def _to_categorical(interp, args, kwargs, site):
@@ -1496,7 +1618,7 @@ def _train_test_split(interp, args, kwargs, site):
 # ---- the namespaces ----------------------------------------------------------------------------------------
 
 LAYERS = {"Layer": KLayer, "Dense": KDense, "Flatten": KFlatten, "Activation": KActivation, "ReLU": KReLU,
-          "Softmax": KSoftmax, "Dropout": KDropout}
+          "LeakyReLU": KLeakyReLU, "Softmax": KSoftmax, "Dropout": KDropout}
 
 
 def build_namespace(existing: dict) -> dict:
@@ -1517,6 +1639,9 @@ def build_namespace(existing: dict) -> dict:
         "keras.models.load_model", refused_load)})
     table["Model"], table["Sequential"] = model, sequential
     table["Input"] = KClass("keras.Input", KInput)
+    table["Layer"] = layer_classes["Layer"]                         # keras.Layer (Keras 3, the 3rd edition)
+    table["Variable"] = Builtin("keras.Variable", _keras_variable)
+    table["ops"] = _keras_ops_namespace()
     table["saving"] = Namespace("keras.saving", {"load_model": table["models"].table["load_model"]})
     losses = {cls: Builtin(f"keras.losses.{cls}", lambda i, a, k, s, c=cls: KLoss(
         i, c, {**dict(zip(("from_logits",) if "Crossentropy" in c else ("delta",) if c == "Huber" else (), a)), **k}))
@@ -1682,6 +1807,21 @@ def native_repr(interp, v) -> str:
         return v.repr()
     comp = companion(v)
     return comp.repr() if comp is not None else ""
+
+
+def variable_names(interp, var) -> tuple[str, str] | None:
+    """(name, path) of a weight a Keras layer made in this run, as Keras 3 names them."""
+    st = getattr(interp, "keras_state", None)
+    entry = st.weights.get(id(var)) if st is not None else None
+    if entry is None or entry[0] is not var:
+        return None
+    return entry[1], entry[2]
+
+
+def variable_repr(interp, var) -> str:
+    _, path = variable_names(interp, var)
+    value = np.array2string(np.asarray(var.numpy()), separator=" ")
+    return f"<Variable path={path}, shape={tuple(var.shape)}, dtype={var.dtype.name}, value={value}>"
 
 
 def call_scope(fn, args) -> str | None:

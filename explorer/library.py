@@ -154,6 +154,8 @@ def to_repr(interp, v: Any, depth: int = 0) -> str:
         text = "<super>"
     elif t is Generator:
         text = "<generator object>"
+    elif isinstance(v, tf.Variable) and _keras_lang.variable_names(interp, v) is not None:
+        text = _keras_lang.variable_repr(interp, v)
     else:
         text = repr(v)
     return text if len(text) <= limits.MAX_STRING_CHARS else text[:limits.MAX_STRING_CHARS] + "..."
@@ -771,6 +773,12 @@ def _variable_attr(interp, v, name, site):
         return _bound("numpy", v, _tensor_numpy)
     if name in ("read_value", "value"):
         return Builtin(name, lambda interp, a, k, s: interp.rec.read_value(v, s))
+    if name in ("name", "path", "shape"):
+        keras_names = _keras_lang.variable_names(interp, v)      # a Keras weight: Keras 3's name, path, shape
+        if keras_names is not None:
+            return keras_names[0] if name == "name" else keras_names[1] if name == "path" else tuple(v.shape)
+        if name == "path":
+            raise AttributeError("'ResourceVariable' object has no attribute 'path'")
     if name in ("shape", "dtype", "name", "trainable", "device"):
         return {"shape": v.shape, "dtype": v.dtype, "name": v.name, "trainable": v.trainable,
                 "device": v.device}[name]

@@ -202,6 +202,8 @@ class Recorder:
         if w.loop is None or (not w.assigned and not w.targets):
             return
         loop_id, count = w.loop
+        if loop_id < 0:       # a Keras fit's own loop (explorer.keras): its history per epoch is charted instead
+            return
         s = self.series.get(loop_id)
         if s is None:
             s = self.series[loop_id] = Series(w.loop_line)

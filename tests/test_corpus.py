@@ -119,6 +119,10 @@ def same(ours, theirs, dtype: str, path: str, loose: bool = False) -> None:
     assert a.shape == b.shape, f"{path}: shape {a.shape} vs {b.shape}"
     if b.dtype.kind in "fc" or a.dtype.kind in "fc":
         tight = a.dtype == np.float64 and b.dtype == np.float64 and not loose
+        if loose == "graph":       # Keras's fit runs compiled: an ulp per step apart, magnified by training
+            np.testing.assert_allclose(a.astype(np.float64), b.astype(np.float64), rtol=1e-4, atol=2e-5,
+                                       err_msg=path)
+            return
         np.testing.assert_allclose(a.astype(np.complex128 if b.dtype.kind == "c" else np.float64),
                                    b.astype(np.complex128 if b.dtype.kind == "c" else np.float64),
                                    rtol=1e-9 if tight else 2e-6, atol=1e-12 if tight else 1e-6, err_msg=path)
@@ -147,7 +151,8 @@ def test_program_matches_tensorflow(path: Path, dtype: str):
     for name, ours in run.values.items():
         if name not in namespace or isinstance(namespace[name], (types.ModuleType, type)) or callable(namespace[name]):
             continue
-        same(ours, namespace[name], dtype, f"{path.stem}:{name}", opts.get("floats") == "float32")
+        loose = "graph" if opts.get("fit") == "graph" else opts.get("floats") == "float32"
+        same(ours, namespace[name], dtype, f"{path.stem}:{name}", loose)
         compared += 1
     data = [k for k, v in namespace.items() if isinstance(v, (tf.Tensor, tf.Variable, np.ndarray, float, int))
             and not k.startswith("_")]

@@ -22,7 +22,9 @@ def targets_of(run):
 
 @pytest.mark.parametrize("preset", PRESETS, ids=lambda p: p.title)
 def test_backward_contributions_sum_to_tape_gradient_for_every_leaf(preset):
-    run = explorer.run(preset.source, dtype="float64")
+    # float64 where the preset allows it, so the sums can be held to 1e-9
+    run = explorer.run(preset.source, dtype="float64" if preset.float64 else "float32")
+    rtol, atol = (1e-9, 1e-12) if preset.float64 else (1e-4, 1e-7)
     for target in targets_of(run):
         graph = run.graph_for(target)
         steps = run.walkthrough(target)
@@ -36,13 +38,13 @@ def test_backward_contributions_sum_to_tape_gradient_for_every_leaf(preset):
                 continue
             if any(e.kind == "opaque" for e in graph.edges if e.src == n.index):
                 continue   # reaches the target through a tape.gradient result: TensorFlow's own backward ops
-            np.testing.assert_allclose(np.reshape(sums[n.index], np.shape(tf_grad)), tf_grad, rtol=1e-9,
-                                       atol=1e-12, err_msg=f"{preset.title}: d {target} / d {n.label}")
+            np.testing.assert_allclose(np.reshape(sums[n.index], np.shape(tf_grad)), tf_grad, rtol=rtol,
+                                       atol=atol, err_msg=f"{preset.title}: d {target} / d {n.label}")
 
 
 @pytest.mark.parametrize("preset", PRESETS, ids=lambda p: p.title)
 def test_steps_come_in_reverse_topological_order_with_one_term_per_consumer(preset):
-    run = explorer.run(preset.source, dtype="float64")
+    run = explorer.run(preset.source, dtype="float64" if preset.float64 else "float32")
     for target in targets_of(run):
         graph = run.graph_for(target)
         steps = run.walkthrough(target)

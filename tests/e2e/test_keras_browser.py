@@ -24,7 +24,11 @@ def test_digits_network_trains_and_its_layers_collapse(browser, server):
         page.get_by_label("Example").click()
         start = time.monotonic()
         page.get_by_role("option", name=TITLE).click()
+        bar = page.locator("[data-testid=stProgress]").first          # the progress bar while fit trains
+        bar.wait_for(timeout=20_000)
+        assert "fit: epoch" in bar.inner_text()
         page.get_by_text("history per epoch").first.wait_for()
+        assert page.locator("[data-testid=stProgress]").count() == 0    # and gone when training is done
         page.locator('[role="tabpanel"] svg g.cluster').first.wait_for()
         print(f"digits network: preset picked to graph drawn: {time.monotonic() - start:.2f} s")
         printed = page.locator("[data-testid=stCode]").first.inner_text()
