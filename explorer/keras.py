@@ -989,20 +989,37 @@ class KModel(KLayer):
         return self.m_predict(interp, args[:1], {"verbose": 0}, site)
 
     def m_summary(self, interp, args, kwargs, site):
-        rows = [(f"{layer.name} ({layer.display_class()})",
-                 str(layer.output_shape) if layer.output_shape is not None else "?",
-                 f"{sum(int(np.prod(w.shape)) for w in layer.all_weights()):,}") for layer in self.summary_layers()]
+        """Keras 3's summary table, as it prints in a notebook (rich's box drawing, the same widths)."""
+        w = (31, 22, 13)
+
+        def row(cells, bar="│"):
+            return bar + bar.join(f" {c:<{w[0]}} " if i == 0 else f" {c:<{w[1]}} " if i == 1 else f" {c:>{w[2]}} "
+                                  for i, c in enumerate(cells)) + bar
+
+        def rule(left, mid, right, ch):
+            return left + mid.join(ch * (n + 2) for n in w) + right
+
+        out = [f'Model: "{self.name}"', rule("┏", "┳", "┓", "━"), row(("Layer (type)", "Output Shape", "Param #"), "┃"),
+               rule("┡", "╇", "┩", "━")]
+        layers = self.summary_layers()
+        for k, layer in enumerate(layers):
+            title = f"{layer.name} ({layer.display_class()})"
+            params = sum(int(np.prod(v.shape)) for v in layer.all_weights())
+            shape = str(layer.output_shape) if layer.output_shape is not None and layer.built else "?"
+            count = f"{params:,}" if layer.built else "0 (unbuilt)"
+            if len(title) <= w[0]:
+                out.append(row((title, shape, count)))
+            else:
+                name = layer.name if len(layer.name) <= w[0] else layer.name[:w[0] - 1] + "…"
+                out += [row((name, shape, count)), row((f"({layer.display_class()})", "", ""))]
+            if k < len(layers) - 1:
+                out.append(rule("├", "┼", "┤", "─"))
+        out.append(rule("└", "┴", "┘", "─"))
         total = self.params()
-        trainable = sum(int(np.prod(w.shape)) for w in self.trainable_weights())
-        w1 = max([len("Layer (type)")] + [len(r[0]) for r in rows]) + 2
-        w2 = max([len("Output Shape")] + [len(r[1]) for r in rows]) + 2
-        w3 = max([len("Param #")] + [len(r[2]) for r in rows]) + 2
-        line = "━" * (w1 + w2 + w3 + 2)
-        out = [f'Model: "{self.name}"', line,
-               f"{'Layer (type)':<{w1}} {'Output Shape':<{w2}} {'Param #':>{w3}}", line]
-        out += [f"{a:<{w1}} {b:<{w2}} {c:>{w3}}" for a, b, c in rows]
-        out += [line, f" Total params: {total:,}", f" Trainable params: {trainable:,}",
-                f" Non-trainable params: {total - trainable:,}"]
+        trainable = sum(int(np.prod(v.shape)) for v in self.trainable_weights())
+        size = lambda n: _memory(n * 4)
+        out += [f" Total params: {total:,} ({size(total)})", f" Trainable params: {trainable:,} ({size(trainable)})",
+                f" Non-trainable params: {total - trainable:,} ({size(total - trainable)})"]
         for text in out:
             interp.print(text)
 
@@ -1089,6 +1106,15 @@ class KSequential(KModel):
         self._build_from(interp, shape, self.layers_, site)
 
     def _build_from(self, interp, shape, layers, site):
+        saved = interp.scope            # Keras builds the layers inside the model's name scope
+        interp.calls_made += 1
+        interp.scope = saved + (f"{SCOPE_PREFIX}{self.name}:{self.display_class()}#{interp.calls_made}",)
+        try:
+            self._build_layers(interp, shape, layers, site)
+        finally:
+            interp.scope = saved
+
+    def _build_layers(self, interp, shape, layers, site):
         for layer in layers:
             if not layer.built:
                 layer.m_build(interp, [shape], {}, site)
@@ -1116,6 +1142,14 @@ class KSequential(KModel):
 
     def summary_layers(self):
         return list(self.layers_)
+
+
+def _memory(n_bytes: float) -> str:
+    """Keras's readable_memory_size: 150.04 KB."""
+    for unit in ("B", "KB", "MB", "GB"):
+        if n_bytes < 1024 or unit == "GB":
+            return f"{n_bytes:.2f} {unit}"
+        n_bytes /= 1024
 
 
 def _log_order(k: str):

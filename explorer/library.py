@@ -178,6 +178,10 @@ def to_str(interp, v: Any) -> str:
         return v.message
     if t in (list, tuple, dict, set, Function, BoundMethod, Class, TapeRef, Super, Generator):
         return to_repr(interp, v)
+    if isinstance(v, tf.Variable) and _keras_lang.variable_names(interp, v) is not None:
+        return _keras_lang.variable_repr(interp, v)            # a Keras weight prints as Keras 3 prints it
+    if isinstance(v, _keras_lang.KObject):
+        return v.repr()
     return str(v)
 
 
