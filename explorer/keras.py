@@ -199,6 +199,7 @@ class KInitializer(KObject):
         return lambda interp, args, kwargs, site: cls(interp, cls_name, _positional(cls_name, args, kwargs))
 
     def make(self, interp, shape, dtype):
+        _check_elements(shape)
         with _Unrecorded(interp):
             return self.real(shape=tuple(int(d) for d in shape), dtype=dtype)
 
@@ -212,6 +213,14 @@ class KInitializer(KObject):
 
     def repr(self):
         return f"<{self.name} initializer>"
+
+
+def _check_elements(shape) -> None:
+    n = 1
+    for d in tuple(shape):
+        n *= max(int(d), 0)
+    if n > limits.MAX_TENSOR_ELEMENTS:
+        raise ProgramError(f"this would make a tensor of {n:,} elements; the limit is {limits.MAX_TENSOR_ELEMENTS:,}")
 
 
 def _positional(cls_name: str, args: list, kwargs: dict) -> dict:
@@ -1560,8 +1569,10 @@ def _keras_variable(interp, args, kwargs, site):
 
 
 _KERAS_OPS_LOSSES = ("sparse_categorical_crossentropy", "categorical_crossentropy", "binary_crossentropy")
+_ELEMENTWISE = {"add", "subtract", "multiply", "divide", "maximum", "minimum", "power", "equal", "not_equal",
+                "greater", "less", "where", "clip"}
 _KERAS_OPS = {
-    # name: data parameters (the rest are options); "constant": a leaf (no tensor goes in)
+    # name: data parameters (the rest are options); "": a leaf (no tensor goes in)
     "matmul": "x1 x2", "dot": "x1 x2", "add": "x1 x2", "subtract": "x1 x2", "multiply": "x1 x2", "divide": "x1 x2",
     "maximum": "x1 x2", "minimum": "x1 x2", "power": "x1 x2", "equal": "x1 x2", "not_equal": "x1 x2",
     "greater": "x1 x2", "less": "x1 x2", "tensordot": "x1 x2", "outer": "x1 x2",
@@ -1571,9 +1582,27 @@ _KERAS_OPS = {
     "argmax": "x", "argmin": "x", "reshape": "x", "transpose": "x", "expand_dims": "x", "squeeze": "x",
     "cast": "x", "clip": "x", "round": "x", "floor": "x", "ceil": "x", "cumsum": "x", "norm": "x",
     "convert_to_tensor": "x", "one_hot": "x", "zeros_like": "x", "ones_like": "x", "take": "x",
-    "stack": "x", "concatenate": "xs", "where": "condition x1 x2", "einsum": "operands",
-    "ones": "", "zeros": "", "eye": "", "arange": "", "linspace": "", "full": "",
+    "stack": "x", "concatenate": "xs", "where": "condition x1 x2",
+    "ones": "", "zeros": "", "full": "",
 }
+
+
+def _keras_ops_cost(name: str):
+    """What an op of keras.ops would allocate or compute, known before it runs (explorer.ops's rules under
+    keras.ops's parameter names)."""
+    from . import ops as tf_ops
+    if name in ("matmul", "dot"):
+        return lambda b: tf_ops._cost_matmul({"a": b.get("x1"), "b": b.get("x2")})
+    if name == "tensordot":
+        return lambda b: tf_ops._cost_tensordot({"a": b.get("x1"), "b": b.get("x2"), "axes": b.get("axes", 2)})
+    if name == "outer":
+        return lambda b: (tf_ops._size(tf_ops._shape_of(b.get("x1")) or ()) *
+                          tf_ops._size(tf_ops._shape_of(b.get("x2")) or ()), 0)
+    if name == "one_hot":
+        return lambda b: tf_ops._cost_one_hot({"indices": b.get("x"), "depth": b.get("num_classes")})
+    if name in ("ones", "zeros", "full"):
+        return tf_ops._cost_shape("shape")
+    return None
 
 
 def _keras_ops_namespace() -> Namespace:
@@ -1581,8 +1610,9 @@ def _keras_ops_namespace() -> Namespace:
     table: dict[str, Any] = {}
     for name, data in _KERAS_OPS.items():
         fn = getattr(_keras.ops, name)
-        spec = OpSpec(f"ops_{name}", fn, tuple(data.split()), kind="constant" if not data else "op",
-                      differentiable=bool(data), lists=("x", "xs") if name in ("stack", "concatenate") else ())
+        spec = OpSpec(f"ops_{name}", fn, tuple(data.split()), elementwise=name in _ELEMENTWISE,
+                      kind="constant" if not data else "op", differentiable=bool(data),
+                      lists=("x", "xs") if name in ("stack", "concatenate") else (), cost=_keras_ops_cost(name))
         spec.name = f"keras.ops.{name}"
         table[name] = OpCallable(spec, f"keras.ops.{name}")
     for name in _KERAS_OPS_LOSSES:
@@ -1611,6 +1641,7 @@ def _to_categorical(interp, args, kwargs, site):
     y = np.asarray(_plain(args[0] if args else kwargs["x"])).astype(int).ravel()
     n = args[1] if len(args) > 1 else kwargs.get("num_classes")
     n = int(n) if n is not None else int(y.max()) + 1
+    _check_elements((len(y), n))
     out = np.zeros((len(y), n), dtype=np.float64)     # Keras 3 returns float64
     out[np.arange(len(y)), y] = 1.0
     return out

@@ -161,7 +161,15 @@ STOPPED = [
     ("x = tf.Variable(1.)\n" + "y = x+1+1+1+1+1+1+1+1+1+1\n" * 300, "values"),
     ("x = tf.Variable(1.)\nwith tf.GradientTape() as t:\n    y = x\n    for i in range(10000):\n        y = y + x",
      "values"),
-    # Keras: parameters per model, training steps per fit, time
+    # Keras: sizes, parameters per model, training steps per fit, time
+    ("w = tf.keras.initializers.GlorotUniform()((100000, 100000))", "elements"),
+    ("import keras\nv = keras.Variable(shape=(100000, 100000), initializer='zeros')", "elements"),
+    ("import keras\nx = keras.ops.ones((100000, 100000))", "elements"),
+    ("import keras\na = keras.ops.ones((3000, 1))\nb = keras.ops.ones((1, 3000))\nc = keras.ops.add(a, b)", "elements"),
+    ("import keras\na = keras.ops.ones((1500, 1500))\nb = keras.ops.matmul(a, a)", "multiply-adds"),
+    ("import keras\nh = keras.ops.one_hot(keras.ops.ones((10000,), dtype='int32'), 10000)", "elements"),
+    ("import keras\na = keras.ops.ones((3000,))\nb = keras.ops.outer(a, a)", "elements"),
+    ("y = tf.keras.utils.to_categorical([1, 2], 10 ** 9)", "elements"),
     ("layer = tf.keras.layers.Dense(50000)\ny = layer(tf.ones((1, 100)))", "parameters"),
     ("m = tf.keras.Sequential([tf.keras.layers.Dense(2000), tf.keras.layers.Dense(2000)])\ny = m(tf.ones((1, 10)))",
      "parameters"),
