@@ -259,6 +259,17 @@ def activation(interp, spec, site: Site):
     return spec
 
 
+def _plain_activation(spec):
+    """The TensorFlow function of an activation the language holds (None: no activation; False: the
+    program's own function, which only the interpreter can run)."""
+    from .values import OpCallable
+    if spec is None:
+        return None
+    if isinstance(spec, OpCallable):
+        return spec.spec.fn
+    return False
+
+
 def _activation_name(spec) -> str:
     if spec is None:
         return "linear"
@@ -612,6 +623,18 @@ class KDense(KLayer):
     def compute_output_shape(self, shape):
         return tuple(shape[:-1]) + (self.units,)
 
+    def plain(self, x, training, check=False):
+        if check:
+            return self.built and _plain_activation(self.activation) is not False
+        if x.shape.rank is not None and x.shape.rank > 2:
+            z = tf.tensordot(x, self.kernel, [[x.shape.rank - 1], [0]])
+        else:
+            z = tf.matmul(x, self.kernel)
+        if self.use_bias:
+            z = tf.add(z, self.bias)
+        act = _plain_activation(self.activation)
+        return act(z) if act is not None else z
+
     def p_units(self, interp):
         return self.units
 
@@ -641,6 +664,11 @@ class KFlatten(KLayer):
     def compute_output_shape(self, shape):
         return (shape[0], int(np.prod(shape[1:])))
 
+    def plain(self, x, training, check=False):
+        if check:
+            return True
+        return tf.reshape(x, [-1, int(np.prod(x.shape[1:])) if x.shape.rank > 1 else 1])
+
 
 class KActivation(KLayer):
     kind = "Activation"
@@ -664,7 +692,16 @@ class KActivation(KLayer):
     def call(self, interp, x, site):
         if self.fn is None:
             return x
-        return interp.call(self.fn, [x], {} if self.axis is None else {"axis": self.axis}, site)
+        return interp.call(self.fn, [x], self.options(), site)
+
+    def options(self) -> dict:
+        return {} if self.axis is None else {"axis": self.axis}
+
+    def plain(self, x, training, check=False):
+        fn = _plain_activation(self.fn)
+        if check:
+            return fn is not False
+        return x if fn is None else fn(x, **self.options())
 
 
 class KReLU(KActivation):
@@ -675,8 +712,8 @@ class KReLU(KActivation):
         self.relu_options = {k: kwargs.pop(k) for k in self.options if kwargs.get(k) is not None}
         super().__init__(interp, kwargs)
 
-    def call(self, interp, x, site):
-        return interp.call(self.fn, [x], dict(self.relu_options), site)
+    def options(self) -> dict:
+        return dict(self.relu_options)
 
 
 class KLeakyReLU(KActivation):
@@ -692,8 +729,8 @@ class KLeakyReLU(KActivation):
         kwargs["negative_slope"] = args[0]
         return cls(interp, kwargs)
 
-    def call(self, interp, x, site):
-        return interp.call(self.fn, [x], {"negative_slope": self.slope}, site)
+    def options(self) -> dict:
+        return {"negative_slope": self.slope}
 
 
 class KSoftmax(KActivation):
@@ -720,6 +757,13 @@ class KDropout(KLayer):
     def with_args(cls, interp, args, kwargs, site):
         kwargs["rate"] = args[0]
         return cls(interp, kwargs)
+
+    def plain(self, x, training, check=False):
+        if check:
+            return True
+        if training and self.rate > 0:
+            return x * _keras.random.dropout(tf.ones_like(x), self.rate, seed=self.seed)
+        return x
 
     def run_call(self, interp, args, kwargs, site):
         if kwargs.get("training") and self.rate > 0:
@@ -757,6 +801,14 @@ class KRegularizer(KObject):
 
     def __init__(self, l1=0.0, l2=0.0):
         self.l1, self.l2 = float(l1), float(l2)
+
+    def plain(self, var):
+        out = 0.0
+        if self.l1:
+            out = out + self.l1 * tf.reduce_sum(tf.abs(var))
+        if self.l2:
+            out = out + self.l2 * tf.reduce_sum(tf.square(var))
+        return out
 
     def apply(self, interp, var, site):
         terms = []
@@ -886,15 +938,28 @@ class KModel(KLayer):
         loss_site = Site(site.line, site.col, "loss(y_batch, y_pred)", ("y_batch", "y_pred"))
         done = 0
         started = time.monotonic()
+        # fit's own shuffling stream: seeded by the run, and leaving the program's NumPy draws as they were
+        shuffler = np.random.RandomState([interp.rec.random.tf_seed % 2 ** 32, len(state(interp).fits)])
+        # the first and the last step are recorded (what the Recording slider offers); the steps between run
+        # as one compiled train step where the model is built from Keras's own layers, as Keras's fit runs
+        fast = None               # made after the first step, once the model is built
         for epoch in range(initial, epochs):
             order = np.arange(n)
             if shuffle:
-                order = interp.rec.random.numpy.permutation(n)
+                order = shuffler.permutation(n)
             loss_mean = _Mean()
             trackers = [m.fresh() for m in self.compiled["metrics"]]
             for b in range(steps):
                 idx = order[b * batch:(b + 1) * batch]
                 xb, yb = _take(x, idx), _take(y, idx)
+                if done == 1 and total > 2 + _COMPILE_AFTER:
+                    fast = self._compiled_step(interp, opt)
+                if fast is not None and 0 < done < total - 1:
+                    loss, y_pred = fast(tf.convert_to_tensor(xb, self.dtype), tf.convert_to_tensor(yb))
+                    self._after_step(interp, loss_mean, trackers, loss, y_pred, yb, len(idx), site)
+                    done += 1
+                    _progress(interp, done / max(total, 1), f"fit: epoch {epoch + 1}/{epochs}, batch {b + 1}/{steps}")
+                    continue
                 token = interp.rec.iteration_begin(loop_id, site.line)
                 try:
                     ref = interp.rec.new_tape("fit", False, True, site.line)
@@ -911,14 +976,8 @@ class KModel(KLayer):
                     opt.apply(interp, list(zip(grads, weights)), site, compiled=True)
                 finally:
                     interp.rec.iteration_end(token)
-                with _Unrecorded(interp):
-                    loss_mean.update_state(loss.numpy(), sample_weight=len(idx))
-                    for t in trackers:
-                        t.update_state(_np(yb), _np(y_pred))
+                self._after_step(interp, loss_mean, trackers, loss, y_pred, yb, len(idx), site)
                 done += 1
-                interp.steps += 1
-                if done % 8 == 0:
-                    interp._check_limits(site)
                 _progress(interp, done / max(total, 1), f"fit: epoch {epoch + 1}/{epochs}, batch {b + 1}/{steps}")
             logs = {"loss": float(loss_mean.result())}
             for m, t in zip(self.compiled["metrics"], trackers):
@@ -939,6 +998,51 @@ class KModel(KLayer):
                              if verbose == 1 else f"{steps}/{steps} - {elapsed:.0f}s - {per:.0f}ms/step - {body}")
         self.history = KHistory(history, record["epochs"], {"verbose": verbose, "epochs": epochs, "steps": steps})
         return self.history
+
+    def _after_step(self, interp, loss_mean, trackers, loss, y_pred, yb, size, site) -> None:
+        loss_mean.update_state(loss.numpy(), sample_weight=size)
+        for t in trackers:
+            t.update_state(_np(yb), _np(y_pred))
+        interp.steps += 1
+        if interp.steps & 7 == 0:
+            interp._check_limits(site)
+
+    def _compiled_step(self, interp, opt):
+        """One compiled train step (forward, loss, gradient, Keras's update), or None where the model or
+        the loss runs the program's own code (that must run in the interpreter, step by step)."""
+        forward = self.plain_forward()
+        loss_fn = self.compiled["loss"]
+        if forward is None or not isinstance(loss_fn, KLoss):
+            return None
+        regs = self.plain_regularizers()
+        if regs is None:
+            return None
+        weights = self.trainable_weights()
+        real_opt = opt.real
+
+        @tf.function
+        def step(x, y):
+            with tf.GradientTape() as tape:
+                y_pred = forward(x, True)
+                loss = loss_fn.real(y, y_pred)
+                for reg, var in regs:
+                    loss = loss + reg.plain(var)
+            grads = tape.gradient(loss, weights)
+            real_opt.apply_gradients(zip(grads, weights))
+            return loss, y_pred
+        return step
+
+    def plain_forward(self):
+        return None
+
+    def plain_regularizers(self):
+        out = []
+        for layer in self.summary_layers() + [self]:
+            for reg, var in layer.losses_:
+                if not isinstance(reg, KRegularizer):
+                    return None
+                out.append((reg, var))
+        return out
 
     def _evaluate(self, interp, x, y, batch, site) -> dict:
         loss_mean = _Mean()
@@ -1151,6 +1255,19 @@ class KSequential(KModel):
 
     def summary_layers(self):
         return list(self.layers_)
+
+    def plain_forward(self):
+        """The model as a plain TensorFlow function, where every layer is one of Keras's own (no code of the
+        program's runs in it)."""
+        parts = [layer.plain for layer in self.layers_ if layer.owner is None and getattr(layer, "plain", None)]
+        if len(parts) != len(self.layers_) or not all(p(None, False, check=True) for p in parts):
+            return None
+
+        def forward(x, training):
+            for part in parts:
+                x = part(x, training)
+            return x
+        return forward
 
 
 def _memory(n_bytes: float) -> str:
@@ -1438,6 +1555,8 @@ def _metric_function(name):
 
 
 # ---- optimizers --------------------------------------------------------------------------------------------
+
+_COMPILE_AFTER = 20      # a fit of more steps than this runs the steps between its first and last compiled
 
 _OPTIMIZERS = {"sgd": "SGD", "rmsprop": "RMSprop", "adam": "Adam", "adamw": "AdamW", "adagrad": "Adagrad",
                "adadelta": "Adadelta", "adamax": "Adamax", "nadam": "Nadam", "ftrl": "Ftrl", "lion": "Lion"}

@@ -138,3 +138,25 @@ def test_from_scratch_preset_loss_falls():
     losses = [float(line.split(": ")[1]) for line in run.output if line.startswith("loss at the last batch")]
     assert len(losses) == 10 and losses[-1] < losses[0] / 3
     assert float(run.output[-1].split(": ")[1]) > 0.8
+
+
+def test_a_long_fit_records_its_first_and_last_step_and_compiles_the_rest():
+    source = ("m = tf.keras.Sequential([tf.keras.layers.Dense(4, activation='relu'), tf.keras.layers.Dense(1)])\n"
+              "m.compile(optimizer='sgd', loss='mse')\n"
+              "x = np.linspace(-1, 1, 240).reshape(-1, 1).astype('float32')\n"
+              "h = m.fit(x, x ** 2, epochs=3, batch_size=8, shuffle=False, verbose=0)\n")
+    run = explorer.run(source)
+    assert len(run.recordings) == 2                        # 90 steps: the first and the last are drawn
+    assert run.default_target == "loss"
+    assert len(run.fits[0]["history"]["loss"]) == 3
+    # a layer of the program's own runs in the interpreter every step, so every step is a recording
+    own = source.replace("tf.keras.layers.Dense(1)]", "Twice()]").replace(
+        "m = ", "class Twice(tf.keras.layers.Layer):\n    def call(self, x):\n        return 2. * x\nm = ", 1)
+    assert len(explorer.run(own).recordings) == 90
+
+
+def test_fit_shuffles_without_touching_the_programs_numpy_draws():
+    source = ("np.random.seed(1)\nm = tf.keras.Sequential([tf.keras.layers.Dense(1)])\nm.compile(loss='mse')\n"
+              "h = m.fit(np.ones((64, 2)), np.ones(64), epochs=2, verbose=0)\nafter = np.random.permutation(10)\n")
+    np.random.seed(1)
+    assert list(explorer.run(source).values["after"]) == list(np.random.permutation(10))
