@@ -1624,6 +1624,11 @@ class KOptimizer(KObject):
         loss = args[0] if args else kwargs.get("loss")
         var_list = args[1] if len(args) > 1 else kwargs.get("var_list")
         var_list = list(interp.iterate(var_list, site))
+        tape = args[2] if len(args) > 2 else kwargs.get("tape")
+        if tape is not None:                  # minimize(loss_tensor, var_list, tape=tape), as Keras 2 took it
+            grads = interp.rec.gradient(tape, "gradient", loss, var_list, site)
+            self.apply(interp, list(zip(grads, var_list)), site)
+            return
         ref = interp.rec.new_tape("minimize", False, True, site.line)
         interp.rec.tape_enter(ref, site)
         try:
@@ -1631,8 +1636,8 @@ class KOptimizer(KObject):
         finally:
             interp.rec.tape_exit(ref)
         if value is None:
-            raise TypeError("minimize needs the loss as a function of no arguments (a lambda), as TensorFlow 2 "
-                            "evaluates it under its own tape")
+            raise TypeError("minimize needs the loss as a function of no arguments (a lambda), or the tape that "
+                            "recorded it: minimize(loss, var_list, tape=tape)")
         grads = interp.rec.gradient(ref, "gradient", value, var_list, site)
         self.apply(interp, list(zip(grads, var_list)), site)
 

@@ -105,6 +105,10 @@ def test_minimize_takes_one_sgd_step_as_tensorflow_2_did():
     run = explorer.run("x = tf.Variable(0.)\nopt = tf.keras.optimizers.SGD(learning_rate=0.1)\n"
                        "opt.minimize(lambda: (x - 4.) ** 2, [x])\nv = x.numpy()\n")
     assert run.values["v"] == pytest.approx(0.8)                  # 0 - 0.1 · 2 (0 - 4)
+    with_tape = explorer.run("x = tf.Variable(0.)\nopt = tf.keras.optimizers.SGD(learning_rate=0.1)\n"
+                             "with tf.GradientTape() as tape:\n    loss = (x - 4.) ** 2\n"
+                             "opt.minimize(loss, [x], tape=tape)\nv = x.numpy()\n")
+    assert with_tape.values["v"] == pytest.approx(0.8)
 
 
 def test_optimizer_updates_are_drawn_from_the_variable_and_its_gradient():
