@@ -706,10 +706,10 @@ class KActivation(KLayer):
 
 class KReLU(KActivation):
     kind, base_name, fixed = "ReLU", "re_lu", "relu"
-    options = ("max_value", "negative_slope", "threshold")
+    option_names = ("max_value", "negative_slope", "threshold")
 
     def __init__(self, interp, kwargs):
-        self.relu_options = {k: kwargs.pop(k) for k in self.options if kwargs.get(k) is not None}
+        self.relu_options = {k: kwargs.pop(k) for k in self.option_names if kwargs.get(k) is not None}
         super().__init__(interp, kwargs)
 
     def options(self) -> dict:
