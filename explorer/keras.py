@@ -960,9 +960,10 @@ class KModel(KLayer):
                     done += 1
                     _progress(interp, done / max(total, 1), f"fit: epoch {epoch + 1}/{epochs}, batch {b + 1}/{steps}")
                     continue
+                interp.rec.loop_counts[loop_id] = done       # the recording says which training step it is
                 token = interp.rec.iteration_begin(loop_id, site.line)
                 try:
-                    ref = interp.rec.new_tape("fit", False, True, site.line)
+                    ref = interp.rec.new_tape(f"{self.name}.fit", False, True, site.line)
                     interp.rec.tape_enter(ref, site)
                     try:
                         y_pred = self.invoke(interp, [xb], {"training": True}, forward_site)

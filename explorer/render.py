@@ -385,10 +385,13 @@ def _attrs(attrs: dict) -> str:
 
 def _shown_nodes(graph: Graph) -> set[int]:
     """Gradient results are drawn only where the program computes with them (nested tapes);
-    elsewhere they are the table's business, and drawing them would double the picture."""
-    used = {src for node in graph.nodes for src in node.inputs}
-    return {n.index for n in graph.nodes
-            if n.kind not in ("gradient", "jacobian") or n.index in used or n.index == graph.target}
+    elsewhere they are the table's business, and drawing them would double the picture. A Keras
+    optimizer's update of a weight (`apply_gradients`) is the table's business too: drawn, the four
+    updates of a two-layer network and their gradients made the training step twice as wide."""
+    updates = {n.index for n in graph.nodes if n.op == "assign" and n.text.endswith(".apply_gradients")}
+    used = {src for node in graph.nodes if node.index not in updates for src in node.inputs}
+    return {n.index for n in graph.nodes if n.index not in updates and
+            (n.kind not in ("gradient", "jacobian") or n.index in used or n.index == graph.target)}
 
 
 def graph_table(graph: Graph) -> list[dict[str, Any]]:

@@ -109,8 +109,11 @@ class Recording:
 
     @property
     def label(self) -> str:
-        where = f"iteration {self.iteration + 1} of the loop on line {self.loop_line}" \
-            if self.loop_line is not None else "outside loops"
+        if self.tape.endswith(".fit") and self.loop_line is not None:     # a Keras fit's (explorer.keras)
+            where = f"training step {self.iteration + 1} of {self.tape} on line {self.loop_line}"
+        else:
+            where = f"iteration {self.iteration + 1} of the loop on line {self.loop_line}" \
+                if self.loop_line is not None else "outside loops"
         return f"tape `{self.tape}` (line {self.line}), {where}"
 
 
