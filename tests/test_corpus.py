@@ -86,6 +86,8 @@ def reference(source: str, dtype: str) -> tuple[dict, list[str], str | None]:
     body = ast.Module(tree.body[:-1] if last is not None else tree.body, type_ignores=[])
     namespace: dict = {"__name__": "__corpus__"}
     out = io.StringIO()
+    import keras
+    keras.backend.clear_session()     # a fresh notebook kernel: Keras's layer names start again at "dense"
     random.seed(SEED)
     with contextlib.redirect_stdout(out):
         exec(compile(body, "<reference>", "exec"), namespace)      # our own test programs, not user text
