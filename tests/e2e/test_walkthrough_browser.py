@@ -65,6 +65,10 @@ def test_next_moves_the_highlight_and_play_advances(page, server):
     page.get_by_role("button", name="Play").click()
     wait_for_step(page, 5)                                 # two steps on its own, one a second
     page.get_by_role("button", name="Pause").click()
+    # the pause holds once the page shows it (a tick already on its way when the click left may still land:
+    # reading the step before the button turns back into Play raced with it on a loaded machine)
+    page.get_by_role("button", name="Play").wait_for()
+    page.wait_for_function("() => !document.querySelector('[data-testid=stStatusWidget]')")
     stopped = step_number(page)
     page.wait_for_timeout(2500)
     assert step_number(page) == stopped
