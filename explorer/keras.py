@@ -974,7 +974,9 @@ class KModel(KLayer):
                         interp.rec.tape_exit(ref)
                     weights = self.trainable_weights()
                     grads = interp.rec.gradient(ref, "gradient", loss, weights, site)
-                    opt.apply(interp, list(zip(grads, weights)), site, compiled=True)
+                    # compiled only where every step comes this way: beside the compiled train step, the
+                    # last step's update would be traced for that one call
+                    opt.apply(interp, list(zip(grads, weights)), site, compiled=fast is None and done > 0)
                 finally:
                     interp.rec.iteration_end(token)
                 self._after_step(interp, loss_mean, trackers, loss, y_pred, yb, len(idx), site)
@@ -1526,7 +1528,7 @@ class _Accuracy(_Mean):
 
     def update_state(self, y_true, y_pred):
         t, p = np.asarray(y_true), np.asarray(y_pred)
-        if self.kind == "auto":        # compile(metrics=["accuracy"]): Keras 3 picks by the shapes it sees
+        if self.kind == "auto":        # metrics=["accuracy"]: Keras 3 picks the accuracy by the shapes it sees
             if p.ndim and p.shape[-1] == 1:
                 self.kind = "BinaryAccuracy"
             elif t.ndim == p.ndim and t.shape[-1] == p.shape[-1] and p.ndim > 1:
@@ -1748,14 +1750,18 @@ def _keras_ops_namespace() -> Namespace:
 
 def _ops_loss(name):
     fn = getattr(_keras.ops, name)
+    plain = _loss_spec(name, fn, False)            # made once: a training loop calls it every step
+    plain.name = f"keras.ops.{name}"
 
     def call(interp, args, kwargs, site):
         options = {k: v for k, v in kwargs.items() if k not in ("target", "output")}
         target = args[0] if args else kwargs.get("target")
         output = args[1] if len(args) > 1 else kwargs.get("output")
         options.update(dict(zip(("from_logits", "axis"), args[2:])))
-        spec = _loss_spec(name, (lambda yt, yp: fn(yt, yp, **options)) if options else fn, False)
-        spec.name = f"keras.ops.{name}"
+        spec = plain
+        if options:
+            spec = _loss_spec(name, lambda yt, yp: fn(yt, yp, **options), False)
+            spec.name = plain.name
         return record_loss(interp, spec, target, output, site)
     return Builtin(f"keras.ops.{name}", call)
 

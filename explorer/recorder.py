@@ -620,14 +620,18 @@ class Recorder:
         fn(arg)
         info = self._var_info(var)
         info.version += 1
-        w = self.window
         if isinstance(value, (EagerTensor, tf.Variable)):
             src = self.node_of(value, site)
         else:
             src = self.literal(value, var.dtype, site.arg_text(_ASSIGN, "value"), site)
+        self._new_state(var, info, [old, src], site.text, site)
+        return var
+
+    def _new_state(self, var: tf.Variable, info: _Var, inputs: list[int], text: str, site: Site) -> None:
+        """The variable's state after an assignment: a node drawn from `inputs` (its old state first)."""
+        w = self.window
         snapshot = _snapshot(var)
-        i, snapshot2 = self._new_node("assign", "variable", site.text, [old, src], site, snapshot,
-                                      ["assign", "assign"])
+        i, snapshot2 = self._new_node("assign", "variable", text, inputs, site, snapshot, ["assign"] * len(inputs))
         if snapshot2 is not snapshot:
             var.assign(snapshot2)
         node = w.nodes[i]
@@ -635,7 +639,6 @@ class Recorder:
         w.var_state[id(var)] = i
         w.variables[i] = var
         w.assigned[id(var)] = var
-        return var
 
     def updated(self, var: tf.Variable, grad: Any, old: int | None, text: str, site: Site) -> None:
         """An optimizer (Keras's own) changed `var` using `grad`: a new state of the variable, drawn as an
@@ -644,17 +647,8 @@ class Recorder:
         info.version += 1
         if not self.active or old is None:
             return
-        w = self.window
         ins = [old] + ([self.node_of(grad, site)] if isinstance(grad, (EagerTensor, tf.Variable)) else [])
-        snapshot = _snapshot(var)
-        i, snapshot2 = self._new_node("assign", "variable", text, ins, site, snapshot, ["assign"] * len(ins))
-        if snapshot2 is not snapshot:
-            var.assign(snapshot2)
-        node = w.nodes[i]
-        node.name, node.trainable, node.version = info.name, bool(var.trainable), info.version
-        w.var_state[id(var)] = i
-        w.variables[i] = var
-        w.assigned[id(var)] = var
+        self._new_state(var, info, ins, text, site)
 
     def getitem(self, obj: Any, key: Any, site: Site) -> Any:
         out = self.call_bound(SLICE, {"x": obj, "key": key}, site)
