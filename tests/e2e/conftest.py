@@ -16,6 +16,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 OUTPUT = ROOT / "test-output" / "screenshots"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+PROJECTOR = {"width": 1280, "height": 720}     # the lecture hall's projector: every browser test uses it
+MIN_GRAPH_TEXT_PX = 16                          # node labels must be this tall on screen (issue 11)
 
 
 def _free_port() -> int:
@@ -69,7 +71,7 @@ def browser():
 
 @pytest.fixture
 def page(browser, server):
-    context = browser.new_context(viewport={"width": 1600, "height": 1000})
+    context = browser.new_context(viewport=PROJECTOR)
     pg = context.new_page()
     pg.set_default_timeout(60_000)
     yield pg
@@ -81,3 +83,22 @@ def screenshot(page, name: str) -> Path:
     path = OUTPUT / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def in_first_viewport(page, locator) -> dict:
+    """The element's bounding box; asserts it lies inside the first 1280×720 viewport (page scrolled to top)."""
+    page.evaluate("window.scrollTo(0, 0); document.querySelector('[data-testid=stMain]')?.scrollTo(0, 0)")
+    box = locator.bounding_box()
+    assert box is not None, "the main picture is not drawn"
+    vw, vh = page.viewport_size["width"], page.viewport_size["height"]
+    assert box["x"] >= -1 and box["y"] >= -1 and box["x"] + box["width"] <= vw + 1 and box["y"] + box["height"] <= vh + 1, \
+        f"the main picture {box} is not inside the first {vw}x{vh} viewport"
+    return box
+
+
+def graph_text_heights(page, selector: str) -> list[float]:
+    """On-screen heights (px) of the node label text in the SVG graphs matching `selector`."""
+    return page.evaluate("""(sel) => [...document.querySelectorAll(sel + ' g.node text')]
+        .filter(t => t.textContent.trim() && t.getClientRects().length)
+        .map(t => { const fs = parseFloat(getComputedStyle(t).fontSize);
+                    const m = t.getScreenCTM(); return fs * Math.hypot(m.a, m.b); })""", selector)
