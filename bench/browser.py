@@ -1,0 +1,124 @@
+"""What the browser benchmarks and browser tests share: a Streamlit server on a free local port, Debian's
+Chromium driven by Playwright, and "click to idle" — the wall time from an action until the app has
+stopped running and the browser has drawn the result.
+
+Idle means: Streamlit's app root says the script is not running, no status widget is shown, and two
+animation frames and an idle callback have passed (the browser has laid out and painted what arrived).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+PROJECTOR = {"width": 1280, "height": 720}
+
+
+def chromium_path() -> str | None:
+    return CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def streamlit_server(timeout: float = 90):
+    """`streamlit run app.py` on a free port; yields its URL once /_stcore/health answers."""
+    port = free_port()
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + timeout
+    try:
+        while True:
+            try:
+                urllib.request.urlopen(url + "/_stcore/health", timeout=2)
+                break
+            except OSError:
+                if proc.poll() is not None:
+                    raise RuntimeError(proc.stdout.read().decode()) from None
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"streamlit did not start within {timeout:.0f} s") from None
+                time.sleep(0.3)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@contextlib.contextmanager
+def chromium():
+    from playwright.sync_api import sync_playwright
+    path = chromium_path()
+    if path is None:
+        raise RuntimeError(f"no Chromium at {CHROMIUM}: install Debian's chromium")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+_IDLE_JS = """() => {
+    const app = document.querySelector('[data-testid=stApp]');
+    if (!app || app.getAttribute('data-test-script-state') === 'running') return false;
+    if (document.querySelector('[data-testid=stStatusWidget] [data-testid=stStatusWidgetRunningIcon]')) return false;
+    if (document.querySelector('[data-testid=stSkeleton]')) return false;
+    return true;
+}"""
+
+_PAINTED_JS = """() => new Promise(resolve => requestAnimationFrame(() => requestAnimationFrame(() =>
+    (window.requestIdleCallback || setTimeout)(() => resolve(true), {timeout: 2000}))))"""
+
+
+def wait_idle(page, timeout_ms: float = 120_000, settle_ms: float = 150) -> float:
+    """Until the app has been idle for `settle_ms` (a rerun that starts just after a click is caught)
+    and the browser has painted. Returns the perf_counter time at which it became idle and painted
+    (the settle wait not counted)."""
+    deadline = time.perf_counter() + timeout_ms / 1000
+    quiet_since = None
+    while time.perf_counter() < deadline:
+        if page.evaluate(_IDLE_JS):
+            if quiet_since is None:
+                quiet_since = time.perf_counter()
+                page.evaluate(_PAINTED_JS)
+                painted = time.perf_counter()
+            if (time.perf_counter() - quiet_since) * 1000 >= settle_ms:
+                return painted
+        else:
+            quiet_since = None
+        page.wait_for_timeout(20)
+    raise TimeoutError(f"the app was still running after {timeout_ms / 1000:.0f} s")
+
+
+def click_to_idle(page, action, settle_ms: float = 150) -> float:
+    """Milliseconds from `action()` (a click, a key press) until the app is idle and painted."""
+    start = time.perf_counter()
+    action()
+    return (wait_idle(page, settle_ms=settle_ms) - start) * 1000
+
+
+def median_ms(samples: list[float]) -> str:
+    return f"{statistics.median(samples):7.0f} ms  (min {min(samples):.0f}, max {max(samples):.0f}, n={len(samples)})"
