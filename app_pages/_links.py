@@ -56,10 +56,11 @@ def link_errors(settings: Settings) -> None:
 
 def shown(settings: Settings, name: str) -> bool:
     """Is this control drawn? Not when a teacher link hides it; not the editor in presentation mode."""
-    settings[name]
+    if name not in settings.controls:
+        settings[name]
     if name in st.session_state.get(f"{settings.prefix}hidden", ()):
         return False
-    return not (presenting() and settings[name].kind == "program")
+    return not (presenting() and name not in settings.controls and settings[name].kind == "program")
 
 
 def hidden(settings: Settings) -> frozenset[str]:
@@ -85,8 +86,14 @@ def presenting() -> bool:
     return bool(st.session_state.get(PRESENT_KEY, False))
 
 
+COMPACT = ("<style>[data-testid=stMainBlockContainer] {padding-top: 3.2rem !important; padding-bottom: 2rem !important}"
+           " [data-testid=stMainBlockContainer] h2 {padding: 0.2rem 0 !important}</style>")
+
+
 def presentation_css() -> None:
-    """Presentation mode: no sidebar, larger type everywhere for the back row of a lecture hall."""
+    """Every page: a compact top, so the main picture is above the fold at 1280×720. Presentation mode:
+    no sidebar, larger type everywhere for the back row of a lecture hall."""
+    st.markdown(COMPACT, unsafe_allow_html=True)
     if presenting():
         st.markdown("<style>[data-testid=stSidebar], [data-testid=stSidebarCollapsedControl],"
                     " [data-testid=stExpandSidebarButton] {display: none !important}"

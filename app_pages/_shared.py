@@ -9,8 +9,12 @@ import streamlit as st
 
 import explorer
 from explorer.errors import excerpt
-from explorer.images import dot_available, render
+from explorer.images import dot_available, render, svg, svg_available
+from explorer.presets import PRESETS
+from explorer.settings import Settings
 from explorer.views import ViewError
+
+OWN = "(your own program)"
 
 
 _MAX_RUNS = 64
@@ -83,11 +87,14 @@ def fit_history(run: explorer.Run) -> None:
 
 def pick_recording(run: explorer.Run, key: str, on_change=None) -> explorer.Run:
     """A program whose loop records many tapes shows one recording at a time: a slider over them (the
-    last by default), the caption naming the tape and iteration. Returns the run showing that one."""
+    last by default), the caption naming the tape and iteration. Returns the run showing that one.
+    `key` is the session key of the page's `recording` setting (0 or out of range: the last)."""
     n = len(run.recordings)
     if n <= 1:
         return run
-    k = st.select_slider("Recording", options=list(range(1, n + 1)), value=n, key=f"{key}-{hash(run.source)}",
+    if st.session_state.get(key) not in range(1, n + 1):
+        st.session_state[key] = n
+    k = st.select_slider("Recording", options=list(range(1, n + 1)), key=key,
                          format_func=lambda k: f"{k} of {n}", on_change=on_change,
                          help="Each time a GradientTape records (each loop iteration) is one recording; "
                               "the graphs show the chosen one. Arrow keys step through them.")
@@ -136,20 +143,20 @@ def graph_css() -> None:
     (explorer.render uses 18 for nodes and cluster titles, 15 for edges), so labels fill their boxes
     and read on a projector."""
     st.markdown("<style>textarea {font-family: ui-monospace, Menlo, Consolas, monospace !important;"
-                " font-size: 16px !important}"
+                " font-size: 16px !important; white-space: pre !important; overflow-x: auto !important}"
                 "[data-testid=stGraphVizChart] svg text {font-family: Helvetica, Arial, sans-serif !important;"
                 " font-size: 18px !important}"
                 "[data-testid=stGraphVizChart] svg g.edge text {font-size: 15px !important}</style>",
                 unsafe_allow_html=True)
 
 
-def show_dot(dot: str, name: str, key: str) -> None:
-    st.graphviz_chart(dot, width="stretch")
+def show_downloads(dot: str, name: str, key: str) -> None:
+    """The graph as a file: DOT always, SVG and PNG made when clicked."""
     cols = st.columns(3)
     cols[0].download_button("Download DOT", dot, f"{name}.dot", "text/vnd.graphviz", key=f"{key}-dot")
+    if svg_available():
+        cols[1].download_button("Download SVG", svg(dot), f"{name}.svg", "image/svg+xml", key=f"{key}-svg")
     if dot_available():   # rendered only when clicked: dot takes seconds on large graphs
-        cols[1].download_button("Download SVG", lambda: render(dot, "svg"), f"{name}.svg", "image/svg+xml",
-                                key=f"{key}-svg")
         cols[2].download_button("Download PNG", lambda: render(dot, "png"), f"{name}.png", "image/png",
                                 key=f"{key}-png")
 
@@ -188,3 +195,64 @@ def view(name: str):
     except Exception as e:                      # noqa: BLE001 - one broken view must not take the page
         logging.getLogger("gradient_explorer").exception("view %s failed", name)
         st.error(f"The {name} could not be drawn for this program ({type(e).__name__}: {str(e)[:200]}).")
+
+
+def example_picker(settings: Settings, extra: dict[str, str] | None = None, on_pick=None) -> None:
+    """The Example list. It names what is in the editor: an example's title, or "(your own program)" —
+    which stays in the list after another example is picked, so a typed program is never lost."""
+    key, own, pick_key = settings.key("program"), f"{settings.prefix}own", f"{settings.prefix}example"
+    titles = {p.title: p.source for p in PRESETS} | (extra or {})
+    program = st.session_state[key]
+    current = next((t for t, src in titles.items() if src == program), None)
+    if current is None:
+        st.session_state[own] = program
+        current = OWN
+    st.session_state[pick_key] = current
+
+    def pick() -> None:
+        choice = st.session_state[pick_key]
+        st.session_state[key] = st.session_state[own] if choice == OWN else titles[choice]
+        if on_pick is not None:
+            on_pick()
+
+    st.selectbox("Example", list(titles) + ([OWN] if own in st.session_state else []), key=pick_key, on_change=pick,
+                 help="Picking an example keeps your own program in this list.")
+
+
+@st.cache_data(max_entries=64, show_spinner="Finite differences and sympy …")
+def cached_checks(source: str, dtype: str, seed: int, target: str | None, recording: int | None = None):
+    from explorer.checks import check_gradients
+    return check_gradients(cached_run(source, dtype, seed, recording), target)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def cached_higher(kind: str, source: str, dtype: str, seed: int, recording: int | None, target: str, *args):
+    """Jacobian, Hessian and forward-mode answers, computed once per program and target."""
+    from explorer.higher import forward_and_reverse, hessian, jacobian
+    fn = {"jacobian": jacobian, "hessian": hessian, "modes": forward_and_reverse}[kind]
+    return fn(cached_run(source, dtype, seed, recording), target, *args)
+
+
+def heatmap(run: explorer.Run, target: str, recording: int | None, kind: str) -> None:
+    """The Jacobian (with a choice of input) or the Hessian of the target, as a labelled heatmap."""
+    from explorer.higher import HigherOrderError, inputs_of
+    from explorer.higher_plots import hessian_figure, jacobian_figure
+    graph = run.graph_for(target)
+    tname = graph.nodes[graph.target].label
+    args = (run.source, run.dtype, run.seed, recording, target)
+    if kind == "jacobian":
+        st.markdown("**Jacobian** (`tape.jacobian`): every output entry against every input entry.")
+        ins = [run.trace.nodes[i].label for i in inputs_of(run.trace, graph.target)]
+        if not ins:
+            st.info(f"{tname} depends on no floating input.")
+            return
+        src = st.selectbox("with respect to", ins, key="wt_jacobian_input")
+        fig = jacobian_figure(cached_higher("jacobian", *args, src), tname, graph.nodes[graph.target].shape, src)
+    else:
+        st.markdown("**Hessian** (two nested tapes): second derivatives of a scalar target.")
+        try:
+            fig = hessian_figure(cached_higher("hessian", *args), tname)
+        except HigherOrderError as e:
+            st.info(str(e) + " (try the bare expression example: `x = 3.0; y = 2.0; x**2 * y + tf.sin(x)`)")
+            return
+    st.plotly_chart(fig, width="stretch", key=f"wt-{kind}-fig", config={"displayModeBar": False})

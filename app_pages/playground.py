@@ -229,7 +229,7 @@ with point_tab:
                 "Graph page's language (regularization left out).")
     st.code(program, language="python")
     if st.button("Step through it on the Backprop page", key="pg_send"):
-        st.session_state.graph_program = (program, "float32", 0)
+        st.session_state.graph_handoff = (program, "float32", 0)
         st.session_state.wt_program = program
         st.switch_page("app_pages/walkthrough.py")
 with export_tab:

@@ -83,7 +83,7 @@ def chromium():
 
 _IDLE_JS = """() => {
     const app = document.querySelector('[data-testid=stApp]');
-    if (!app || app.getAttribute('data-test-script-state') === 'running') return false;
+    if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
     if (document.querySelector('[data-testid=stStatusWidget] [data-testid=stStatusWidgetRunningIcon]')) return false;
     if (document.querySelector('[data-testid=stSkeleton]')) return false;
     return true;

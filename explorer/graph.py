@@ -134,10 +134,12 @@ class Graph:
         """Every checkable node's sum of contributions equals TensorFlow's gradient."""
         return all(c.ok is not False for c in self.checks.values())
 
-    def to_dot(self, view: str = "forward", highlight: int | None = None, collapsed=frozenset()) -> str:
-        """DOT for the forward or backward view; Keras layers named in `collapsed` drawn as one box."""
+    def to_dot(self, view: str = "forward", highlight: int | None = None, collapsed=frozenset(),
+               rankdir: str = "TB") -> str:
+        """DOT for the forward or backward view; Keras layers named in `collapsed` drawn as one box;
+        rankdir "LR" lays it out left to right."""
         from .render import graph_to_dot
-        return graph_to_dot(self, view=view, highlight=highlight, collapsed=collapsed)
+        return graph_to_dot(self, view=view, highlight=highlight, collapsed=collapsed, rankdir=rankdir)
 
     @property
     def layers(self) -> list[str]:

@@ -43,3 +43,4 @@ MAX_SYMBOLIC_OPS = 400           # operations in the derivative sympy returns (i
 MAX_JACOBIAN_ENTRIES = 250_000   # output entries × input entries of one tape.jacobian (1 MB in float32)
 MAX_MODES_SECONDS = 3.0          # forward mode's n passes, estimated from the first one
 MAX_HIGHER_ORDER = 64            # entries of the inputs (and of the output) for Hessians and forward mode
+MAX_SEED = 2**31 - 1          # seeds in links and the seed box: what TensorFlow and NumPy accept

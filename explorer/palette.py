@@ -21,8 +21,10 @@ PENDING_FILL = "#fff7ed"       # step-through: a gradient still being summed
 EDGE = "#6b7280"               # an ordinary edge
 EDGE_MUTED = "#9ca3af"         # an edge that carries nothing (yet)
 EDGE_FAINT = "#d1d5db"         # an edge outside the current step's interest
-INK = "#111827"                # text on light fills
+INK = "#374151"                # ordinary edges and text on light fills
 PAPER = "#ffffff"              # text on dark fills, empty fills
+CLUSTER_FILL, CLUSTER_LINE, CLUSTER_INK = "#f8fafc", "#6d28d9", "#4c1d95"   # a Keras layer's box
+COLLAPSED_FILL = "#ede9fe"     # a collapsed Keras layer
 
 # ---- the playground -------------------------------------------------------------------------------
 NEGATIVE = "#f59322"           # TensorFlow Playground's orange: class 0 / output -1 / a negative weight

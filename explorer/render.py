@@ -15,14 +15,9 @@ from typing import Any
 import numpy as np
 
 from .graph import Edge, Graph, Node
+from .palette import (CLUSTER_FILL, CLUSTER_INK, CLUSTER_LINE, COLLAPSED_FILL, EDGE, EDGE_FAINT, EDGE_MUTED,
+                      GRADIENT_SCALE, HIGHLIGHT, INK, KIND_FILL, NONE_FILL, PAPER, PENDING_FILL)
 
-# ColorBrewer RdBu, 11 classes (color-blind safe), from most negative to most positive.
-DIVERGING = ["#67001f", "#b2182b", "#d6604d", "#f4a582", "#fddbc7", "#f7f7f7",
-             "#d1e5f0", "#92c5de", "#4393c3", "#2166ac", "#053061"]
-KIND_FILL = {"variable": "#dbeafe", "constant": "#e5e7eb", "random": "#e5e7eb", "literal": "#ffffff",
-             "op": "#ffffff", "gradient": "#fef3c7", "jacobian": "#fef3c7"}
-NONE_FILL = "#f3f4f6"
-HIGHLIGHT = "#f59e0b"
 FONT = "Helvetica"
 SMALL_TENSOR = 12   # entries shown in full up to this many elements
 
@@ -81,9 +76,9 @@ def gradient_color(g: Any, scale: float) -> str:
     a = np.asarray(g)
     value = float(a) if a.ndim == 0 else float(a.mean()) if a.size else 0.0
     if scale <= 0 or value == 0:
-        return DIVERGING[5]
+        return GRADIENT_SCALE[5]
     step = int(round(min(1.0, abs(value) / scale) * 5))
-    return DIVERGING[5 + step] if value > 0 else DIVERGING[5 - step]
+    return GRADIENT_SCALE[5 + step] if value > 0 else GRADIENT_SCALE[5 - step]
 
 
 def _esc(text: str) -> str:
@@ -114,27 +109,42 @@ def _title(node: Node) -> str:
     return node.text or node.op
 
 
-def _node_label(node: Node, graph: Graph, view: str) -> str:
-    """Plain text, one fact a line: the browser's Graphviz renders plain labels at full size, which
-    matters on a projector (HTML-like labels with mixed font sizes came out tiny there)."""
+def node_lines(node: Node, graph: Graph, view: str, known: bool = True,
+               terms: list[np.ndarray] | None = None, final: bool = True, shape: bool = True) -> list[str]:
+    """A node's label, one fact a line (plain labels render at full size on a projector).
+
+    forward: its value, or "?" when not `known` yet (the step-through before the op runs), and its dtype
+    and shape unless not `shape`;
+    backward: its gradient — by default TensorFlow's with the chain-rule terms; with `terms`, the
+    contributions summed so far, "+ …" while not `final`, "?" when none has arrived."""
     lines = [_title(node)]
     kind = _kind_text(node, graph)
     if kind:
         lines.append(f"({kind})")
     if view == "forward":
+        if not known:
+            return lines + ["?"]
         lines += _rows(np.asarray(node.value)) if node.value is not None else ["(traced)"]
-        lines.append(shape_text(node))
-        return "\n".join(lines)
-    g = graph.gradients.get(node.index)
+        if shape:
+            lines.append(shape_text(node))
+        return lines
     tname = graph.nodes[graph.target].label if graph.target is not None else "target"
-    check = graph.checks.get(node.index)
     head = f"∂{tname}/∂{node.label} = "
+    if terms is not None:
+        if not terms:
+            return lines + [head + "?"]
+        total = np.reshape(sum(terms), np.shape(terms[-1]))
+        rows = _rows(total)
+        sums = " + ".join(fmt(t) for t in terms) + " = " if len(terms) > 1 and np.size(total) == 1 else ""
+        return lines + [head + sums + rows[0] + ("" if final else " + …")] + rows[1:]
+    g = graph.gradients.get(node.index)
+    check = graph.checks.get(node.index)
     if g is None:
         lines.append(head + "None")
         reason = graph.reasons.get(node.index, "")
         if reason:
             lines.append(headline(reason))
-        return "\n".join(lines)
+        return lines
     rows = _rows(np.asarray(g))
     if check is not None and len(check.terms) > 1 and np.size(g) == 1:
         head += " + ".join(fmt(t) for t in check.terms) + " = "
@@ -144,7 +154,93 @@ def _node_label(node: Node, graph: Graph, view: str) -> str:
         lines += [head] + rows
     if check is not None and len(check.terms) > 1 and np.size(g) > 1:
         lines.append(f"(sum of {len(check.terms)} contributions)")
-    return "\n".join(lines)
+    return lines
+
+
+def _node_label(node: Node, graph: Graph, view: str) -> str:
+    return "\n".join(node_lines(node, graph, view))
+
+
+def gradient_scale(graph: Graph, shown: set[int]) -> float:
+    """The largest |gradient| in the picture: colors are relative to it."""
+    return max((float(np.max(np.abs(g))) for i, g in graph.gradients.items()
+                if g is not None and i in shown and np.size(g)), default=0.0)
+
+
+def node_look(node: Node, graph: Graph, view: str, scale: float, lines: list[str] | None = None,
+              known: bool = True, gradient: Any = "tensorflow", pending: bool = False,
+              focus: str = "") -> dict[str, str]:
+    """The DOT attributes of one node. `gradient` is what colors it in the backward view (TensorFlow's
+    by default; the step-through passes the running sum, `pending` while it is incomplete); `focus` is
+    "" or "node" (the node a step is about) or "receiver" (the node a step's contribution goes to)."""
+    attrs = {"label": "\n".join(lines if lines is not None else node_lines(node, graph, view)),
+             "id": f"node-{node.id}", "tooltip": f"{node.label}: {shape_text(node)}"}
+    if view == "backward" and node.index in graph.reasons:
+        attrs["tooltip"] += " — gradient None: " + graph.reasons[node.index]
+    if view == "forward":
+        attrs["fillcolor"] = KIND_FILL.get(node.kind, PAPER) if known else PAPER
+    else:
+        g = graph.gradients.get(node.index) if isinstance(gradient, str) else gradient
+        if pending:
+            attrs["fillcolor"] = PENDING_FILL
+        elif g is None and not isinstance(gradient, str):
+            attrs["fillcolor"] = PAPER                  # the step-through: nothing has arrived yet
+        else:
+            attrs["fillcolor"] = gradient_color(g, scale)
+            if g is not None and np.size(g) and abs(float(np.mean(g))) > 0.6 * scale > 0:
+                attrs["fontcolor"] = PAPER
+    if node.kind == "literal":
+        attrs.update(shape="plaintext", style="")
+    elif node.kind in ("constant", "random") and node.watched_by:
+        attrs["style"] = "rounded,filled,bold,dashed"
+    elif node.kind in ("gradient", "jacobian"):
+        attrs["style"] = "rounded,filled,dashed"
+    if view == "forward" and not known and node.kind != "literal":
+        attrs["style"] = "rounded,filled,dashed"
+    if node.index == graph.target:
+        attrs.update(peripheries="2", penwidth="2.5")
+    if focus == "node":
+        attrs.update(color=HIGHLIGHT, penwidth="5")
+    elif focus == "receiver":
+        attrs.update(color=HIGHLIGHT, penwidth="3", style="rounded,filled,dashed")
+    return attrs
+
+
+def edge_id(e: Edge) -> str:
+    return f"edge-{e.src}-{e.dst}-{e.position}"
+
+
+def edge_look(e: Edge, graph: Graph, view: str, scale: float, done: bool = True, dimmed: bool = False,
+              focus: bool = False, quiz: bool = False) -> dict[str, str]:
+    """The DOT attributes of one edge. In the backward view an edge not yet `done` (the step-through)
+    is faint and unlabelled; a `quiz` edge hides its contribution."""
+    attrs: dict[str, str] = {"id": edge_id(e)}
+    if view == "backward":
+        attrs["dir"] = "back"
+        if not done:
+            attrs["color"] = EDGE_FAINT
+        else:
+            label = _edge_label(e, graph)
+            if quiz and e.contribution is not None:
+                label = label.rsplit("=", 1)[0] + "= ?" if "×" in label else "?"
+            if label:
+                attrs["label"] = label
+            if e.contribution is not None:
+                attrs["color"] = gradient_color(e.contribution, scale) if scale else INK
+                attrs["penwidth"] = "2.5"
+                if attrs["color"] == GRADIENT_SCALE[5]:
+                    attrs["color"] = EDGE_MUTED
+            else:
+                attrs.update(style="dashed", color=EDGE_MUTED)
+    elif dimmed:
+        attrs.update(color=EDGE_FAINT, style="dashed")
+    if e.kind != "data":
+        attrs.update(style="dotted", color=EDGE)
+        if view == "forward":
+            attrs["label"] = EDGE_KINDS.get(e.kind, e.kind)
+    if focus:
+        attrs.update(color=HIGHLIGHT, penwidth="5")
+    return attrs
 
 
 def headline(reason: str) -> str:
@@ -170,17 +266,17 @@ def _edge_label(e: Edge, graph: Graph) -> str:
     return f"{e.rule}\n{headline(e.note)}: no flow" if e.rule else ""
 
 
-def dot_header() -> list[str]:
-    """The opening of every graph the app draws: top to bottom, sizes that read on a projector."""
+def dot_header(rankdir: str = "TB") -> list[str]:
+    """The opening of every graph the app draws: top to bottom (or LR), sizes that read on a projector."""
+    if rankdir not in ("TB", "LR"):
+        raise ValueError("rankdir must be 'TB' or 'LR'")
     return ["digraph G {",
-            f'  graph [rankdir=TB, bgcolor="white", fontname="{FONT}", nodesep=0.35, ranksep=0.6];',
+            f'  graph [rankdir={rankdir}, bgcolor="white", fontname="{FONT}", nodesep=0.35, ranksep=0.6];',
             f'  node [shape=box, style="rounded,filled", fontname="{FONT}", fontsize=18, margin="0.2,0.1"];',
-            f'  edge [fontname="{FONT}", fontsize=15, color="#374151"];']
+            f'  edge [fontname="{FONT}", fontsize=15, color="{INK}"];']
 
 
 LAYER_PREFIX = "keras:"      # scope entries of Keras layer calls (explorer.keras)
-CLUSTER_FILL = "#f8fafc"
-COLLAPSED_FILL = "#ede9fe"
 
 
 def layer_clusters(graph: Graph) -> dict[int, tuple[str, ...]]:
@@ -246,15 +342,14 @@ def _collapsed_box(entry: str, members: list[Node], graph: Graph, view: str) -> 
 
 
 def graph_to_dot(graph: Graph, view: str = "forward", highlight: int | None = None,
-                 collapsed: frozenset[str] | set[str] = frozenset()) -> str:
+                 collapsed: frozenset[str] | set[str] = frozenset(), rankdir: str = "TB") -> str:
     """DOT for one view. Nodes computed inside a Keras layer call are drawn in a cluster labelled with
     the layer's name; a layer named in `collapsed` is drawn as one box listing its weights."""
     if view not in ("forward", "backward"):
         raise ValueError("view must be 'forward' or 'backward'")
     shown = _shown_nodes(graph)
-    scale = max((float(np.max(np.abs(g))) for i, g in graph.gradients.items()
-                 if g is not None and i in shown and np.size(g)), default=0.0)
-    out = dot_header()
+    scale = gradient_scale(graph, shown)
+    out = dot_header(rankdir)
     paths = layer_clusters(graph)
     rep: dict[int, str] = {}                     # node -> the collapsed box that stands for it
     boxes: dict[str, list[Node]] = {}
@@ -277,27 +372,7 @@ def graph_to_dot(graph: Graph, view: str = "forward", highlight: int | None = No
     for node in graph.nodes:
         if node.index not in shown or node.index in rep:
             continue
-        attrs = {"label": _node_label(node, graph, view), "id": f"node-{node.id}",
-                 "tooltip": f"{node.label}: {shape_text(node)}"}
-        if view == "backward" and node.index in graph.reasons:
-            attrs["tooltip"] += " — gradient None: " + graph.reasons[node.index]
-        if view == "forward":
-            attrs["fillcolor"] = KIND_FILL.get(node.kind, "#ffffff")
-        else:
-            attrs["fillcolor"] = gradient_color(graph.gradients.get(node.index), scale)
-            g = graph.gradients.get(node.index)
-            if g is not None and np.size(g) and abs(float(np.mean(g))) > 0.6 * scale > 0:
-                attrs["fontcolor"] = "white"
-        if node.kind == "literal":
-            attrs.update(shape="plaintext", style="")
-        if node.kind in ("constant", "random") and node.watched_by:
-            attrs["style"] = "rounded,filled,bold,dashed"
-        if node.kind in ("gradient", "jacobian"):
-            attrs["style"] = "rounded,filled,dashed"
-        if node.index == graph.target:
-            attrs.update(peripheries="2", penwidth="2.5")
-        if highlight is not None and node.index == highlight:
-            attrs.update(color=HIGHLIGHT, penwidth="5")
+        attrs = node_look(node, graph, view, scale, focus="node" if node.index == highlight else "")
         body.setdefault(paths.get(node.index, ()), []).append(f"  n{node.index} [{_attrs(attrs)}];")
     out += _clusters(body)
     drawn: set[tuple[str, str]] = set()
@@ -312,26 +387,8 @@ def graph_to_dot(graph: Graph, view: str = "forward", highlight: int | None = No
                 drawn.add((src, dst))
                 out.append(f"  {src} -> {dst}" + (' [dir="back"]' if view == "backward" else "") + ";")
             continue
-        attrs = {}
-        if view == "backward":
-            attrs["dir"] = "back"
-            label = _edge_label(e, graph)
-            if label:
-                attrs["label"] = label
-            if e.contribution is not None:
-                attrs["color"] = gradient_color(e.contribution, scale) if scale else "#374151"
-                attrs["penwidth"] = "2.5"
-                if attrs["color"] == DIVERGING[5]:
-                    attrs["color"] = "#9ca3af"
-            else:
-                attrs.update(style="dashed", color="#9ca3af")
-        if e.kind != "data":
-            attrs.update(style="dotted", color="#6b7280")
-            if view == "forward":
-                attrs["label"] = EDGE_KINDS.get(e.kind, e.kind)
-        if highlight is not None and highlight in (e.dst,) and view == "backward":
-            attrs.update(color=HIGHLIGHT, penwidth="4")
-        out.append(f"  n{e.src} -> n{e.dst}" + (f" [{_attrs(attrs)}]" if attrs else "") + ";")
+        attrs = edge_look(e, graph, view, scale, focus=highlight == e.dst and view == "backward")
+        out.append(f"  n{e.src} -> n{e.dst} [{_attrs(attrs)}];")
     out.append(_legend(view))
     out.append("}")
     return "\n".join(out)
@@ -353,8 +410,8 @@ def _clusters(body: dict[tuple[str, ...], list[str]]) -> list[str]:
             key = zlib.crc32("/".join(child).encode())
             lines.append(f"  subgraph cluster_{key} {{")
             lines.append(f'    graph [label="{_esc(layer_title(entry))}", labeljust="l", style="rounded,dashed", '
-                         f'color="#6d28d9", penwidth="2", bgcolor="{CLUSTER_FILL}", fontsize=20, '
-                         f'fontcolor="#4c1d95", id="cluster-{_esc(layer_name(entry))}"];')
+                         f'color="{CLUSTER_LINE}", penwidth="2", bgcolor="{CLUSTER_FILL}", fontsize=20, '
+                         f'fontcolor="{CLUSTER_INK}", id="cluster-{_esc(layer_name(entry))}"];')
             lines += emit(child, depth + 1)
             lines.append("  }")
         return lines
@@ -363,11 +420,11 @@ def _clusters(body: dict[tuple[str, ...], list[str]]) -> list[str]:
 
 def _legend(view: str) -> str:
     if view == "forward":
-        cells = [("#dbeafe", "tf.Variable"), ("#e5e7eb", "constant"), ("#ffffff", "op result"),
-                 ("#fef3c7", "tape.gradient result")]
+        cells = [(KIND_FILL["variable"], "tf.Variable"), (KIND_FILL["constant"], "constant"),
+                 (KIND_FILL["op"], "op result"), (KIND_FILL["gradient"], "tape.gradient result")]
         title = "values"
     else:
-        cells = [(DIVERGING[1], "negative"), (DIVERGING[5], "zero"), (DIVERGING[9], "positive"),
+        cells = [(GRADIENT_SCALE[1], "negative"), (GRADIENT_SCALE[5], "zero"), (GRADIENT_SCALE[9], "positive"),
                  (NONE_FILL, "None")]
         title = "gradient (RdBu, color-blind safe)"
     row = "".join(f'<TD BGCOLOR="{c}">{_esc(t)}</TD>' for c, t in cells)

@@ -20,7 +20,7 @@ from .share import decode_program, encode_program
 
 HIDE = "hide"
 PRESENT = "present"
-KINDS = ("program", "choice", "int", "float", "bool", "list")
+KINDS = ("program", "text", "choice", "int", "float", "bool", "list")
 
 
 @dataclass(frozen=True)
@@ -57,6 +57,10 @@ class Setting:
         """The value in a link, or ValueError saying plainly what is wrong with it."""
         if self.kind == "program":
             return decode_program(text)
+        if self.kind == "text":
+            if len(text) > 200:
+                raise ValueError(f"{self.name} is longer than 200 characters")
+            return text
         if self.kind == "bool":
             if text in ("1", "true", "yes", "on"):
                 return True
@@ -98,9 +102,10 @@ class Settings:
     page: str                   # the page's URL path ("", "walkthrough", "descent", "playground")
     prefix: str                 # session-state prefix of the page's keys ("wt_", "gd_", ...)
     table: tuple[Setting, ...]
+    controls: tuple[str, ...] = ()   # controls a teacher link can hide that hold no state (the example picker)
 
     def __post_init__(self):
-        names = [s.name for s in self.table]
+        names = [s.name for s in self.table] + list(self.controls)
         if len(set(names)) != len(names):
             raise ValueError(f"{self.page}: a setting name is used twice")
 
@@ -123,7 +128,7 @@ class Settings:
         params = {s.name: s.encode(values[s.name]) for s in self.table
                   if s.name in values and values[s.name] != s.default}
         if hidden:
-            params[HIDE] = ",".join(n for n in (s.name for s in self.table) if n in set(hidden))
+            params[HIDE] = ",".join(n for n in [s.name for s in self.table] + list(self.controls) if n in set(hidden))
         if present:
             params[PRESENT] = "1"
         return params
@@ -140,14 +145,17 @@ class Settings:
                     errors.append(str(e))
         hidden: set[str] = set()
         for name in filter(None, params.get(HIDE, "").split(",")):
+            if name in self.controls:
+                hidden.add(name)
+                continue
             try:
                 if self[name].hideable:
                     hidden.add(name)
                 else:
                     errors.append(f"hide: {name} cannot be hidden")
             except KeyError:
-                errors.append(f"hide: this page has no control named {name!r} "
-                              f"(it has {', '.join(s.name for s in self.table if s.hideable)})")
+                errors.append(f"hide: this page has no control named {name!r} (it has "
+                              f"{', '.join([s.name for s in self.table if s.hideable] + list(self.controls))})")
         present = params.get(PRESENT, "0") in ("1", "true", "on", "yes")
         return values, frozenset(hidden), present, errors
 
@@ -158,4 +166,5 @@ class Settings:
             kind = s.kind + (f" ({', '.join(map(str, s.choices))})" if s.choices and len(s.choices) <= 8 else "")
             default = "the page's first example" if s.kind == "program" else f"`{s.encode(s.default)}`"
             rows.append(f"| `{s.name}` | {s.label} | {kind} | {default} |")
+        rows += [f"| `{c}` | (hide only) | — | — |" for c in self.controls]
         return "\n".join(rows)

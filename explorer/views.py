@@ -18,7 +18,8 @@ def every_view(run, target: str | None = None, checks: bool = True) -> dict[str,
     """Each view's answer for `target` (None: the one the pages choose first), or its ViewError message."""
     from .checks import check_gradients
     from .higher import forward_and_reverse, hessian, inputs_of, jacobian
-    from .walkthrough import paths, step_dot
+    from .stepper import frames, look_at
+    from .walkthrough import paths
 
     out: dict[str, Any] = {}
 
@@ -43,8 +44,10 @@ def every_view(run, target: str | None = None, checks: bool = True) -> dict[str,
     attempt("walkthrough", lambda: run.walkthrough(target))
     steps = out["walkthrough"]
     if not isinstance(steps, str):
-        out["steps"] = [step_dot(graph, steps, k) for k in _sample(len(steps))]
-        out["quiz"] = [step_dot(graph, steps, k, quiz=True) for k in _sample(len(steps))]
+        from .images import svg
+        fr = frames(graph, steps)
+        out["steps"] = {"dot": fr.dot, "svg": svg(fr.dot), "looks": [look_at(fr, k) for k in _sample(len(steps))],
+                        "quiz": [look_at(fr, k, quiz=True) for k in _sample(len(steps))], "panels": fr.panels}
     leaves = [n for n in graph.nodes if n.is_leaf and n.kind != "literal" and graph.gradients.get(n.index) is not None]
     for leaf in leaves:
         attempt(f"paths {leaf.label}", lambda: paths(graph, leaf.index))

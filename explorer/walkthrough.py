@@ -3,7 +3,7 @@ edge in reverse topological order, each step upstream gradient × local derivati
 the running sum that builds a fan-out node's gradient.
 
 Every number comes from the annotated graph (TensorFlow's answers); this module only orders them and
-says what each one is. `step_dot` draws the graph as it stands after a step.
+says what each one is. explorer.stepper turns the steps into one picture that changes step by step.
 """
 
 from __future__ import annotations
@@ -15,8 +15,7 @@ import numpy as np
 
 from .views import ViewError
 from .graph import Edge, Graph, Node
-from .render import (DIVERGING, HIGHLIGHT, KIND_FILL, dot_header, _attrs, _kind_text, _legend, _rows,
-                     _shown_nodes, _title, fmt, gradient_color, headline, shape_text)
+from .render import _shown_nodes, fmt, shape_text
 
 
 @dataclass
@@ -267,109 +266,4 @@ def paths(graph: Graph, leaf: int, limit: int = 50) -> tuple[list[Path], int, fl
     return found, count.get(graph.target, 0), total.get(graph.target)
 
 
-# ---- drawing one step ---------------------------------------------------------------------------------
-
-def step_dot(graph: Graph, steps: list[Step], k: int, quiz: bool = False) -> str:
-    """The graph as it stands after step k: forward steps fill in values; backward steps fill in
-    gradients as their sums complete, with the node and edge of step k highlighted. With `quiz`, step
-    k's contribution is not drawn yet: the student is asked for it."""
-    k = max(0, min(k, len(steps) - 1))
-    step = steps[k]
-    hidden = quiz and step.phase == "backward"
-    shown = _shown_nodes(graph)
-    backward = step.phase != "forward"
-    computed = {n.index for n in graph.nodes if n.is_leaf}
-    for s in steps[:k + 1]:
-        if s.phase == "forward":
-            computed.add(s.node)
-    if backward:
-        computed = {n.index for n in graph.nodes}
-    partial: dict[int, list[np.ndarray]] = {}
-    done_edges: set[tuple[int, int, int]] = set()
-    final: set[int] = set()
-    for s in steps[:k if hidden else k + 1]:
-        if s.phase == "seed":
-            partial[s.node] = [s.upstream]
-            final.add(s.node)
-        elif s.phase == "backward" and s.edge is not None:
-            done_edges.add((s.edge.src, s.edge.dst, s.edge.position))
-            if s.receiver is not None and s.contribution is not None:
-                partial[s.receiver] = s.terms
-                if s.complete:
-                    final.add(s.receiver)
-    scale = max((float(np.max(np.abs(g))) for g in graph.gradients.values() if g is not None and np.size(g)),
-                default=0.0)
-    tname = graph.nodes[graph.target].label
-    out = dot_header()
-    for n in graph.nodes:
-        if n.index not in shown:
-            continue
-        lines = [_title(n)]
-        kind = _kind_text(n, graph)
-        if kind:
-            lines.append(f"({kind})")
-        attrs = {"id": f"node-{n.id}"}
-        if not backward:
-            lines += _rows(np.asarray(n.value)) if n.index in computed else ["?"]
-            attrs["fillcolor"] = KIND_FILL.get(n.kind, "#ffffff") if n.index in computed else "#ffffff"
-            if n.index not in computed:
-                attrs["style"] = "rounded,dashed"
-        else:
-            head = f"∂{tname}/∂{n.label} = "
-            terms = partial.get(n.index)
-            if terms:
-                total = np.reshape(sum(terms), np.shape(terms[-1]))
-                sum_text = " + ".join(fmt(x) for x in terms) if len(terms) > 1 and np.size(total) == 1 else ""
-                rows = _rows(total)
-                lines.append(head + (sum_text + " = " if sum_text else "") + rows[0]
-                             + ("" if n.index in final else " + …"))
-                lines += rows[1:]
-                attrs["fillcolor"] = gradient_color(total, scale) if n.index in final else "#fff7ed"
-            else:
-                lines.append(head + "?")
-                attrs["fillcolor"] = "#ffffff"
-        if n.kind == "literal":
-            attrs.update(shape="plaintext", style="")
-        if n.index == graph.target:
-            attrs.update(peripheries="2", penwidth="2.5")
-        if n.index == step.node:
-            attrs.update(color=HIGHLIGHT, penwidth="5")
-        if backward and n.index == step.receiver and step.phase == "backward":
-            attrs.update(color=HIGHLIGHT, penwidth="3", style="rounded,filled,dashed")
-        attrs["label"] = "\n".join(lines)
-        out.append(f"  n{n.index} [{_attrs(attrs)}];")
-    for e in graph.edges:
-        if e.src not in shown or e.dst not in shown:
-            continue
-        attrs = {}
-        key = (e.src, e.dst, e.position)
-        if backward:
-            attrs["dir"] = "back"
-            if key in done_edges:
-                if e.contribution is not None:
-                    attrs["label"] = (f"{fmt(e.upstream)} × {fmt(e.local)} = {fmt(e.contribution)}"
-                                      if e.local is not None and np.size(e.local) == 1 else
-                                      f"{e.rule}" if np.size(e.contribution) > 12 else f"{e.rule}\n= {fmt(e.contribution)}")
-                    attrs.update(color=gradient_color(e.contribution, scale) if scale else "#374151", penwidth="2.5")
-                    if attrs["color"] == DIVERGING[5]:
-                        attrs["color"] = "#9ca3af"
-                else:
-                    attrs.update(style="dashed", color="#9ca3af", label=headline(e.note) or "no flow")
-            else:
-                attrs.update(color="#d1d5db")
-        elif e.dst not in computed:
-            attrs.update(color="#d1d5db", style="dashed")
-        if e.kind != "data":
-            attrs.update(style="dotted", color="#6b7280")
-        if step.edge is not None and key == (step.edge.src, step.edge.dst, step.edge.position):
-            attrs.update(color=HIGHLIGHT, penwidth="5")
-            if hidden:
-                attrs["label"] = f"{fmt(e.upstream)} × {fmt(e.local)} = ?" if e.local is not None \
-                    and np.size(e.local) == 1 else "?"
-        out.append(f"  n{e.src} -> n{e.dst}" + (f" [{_attrs(attrs)}]" if attrs else "") + ";")
-    out.append(_legend("backward" if backward else "forward"))
-    out.append("}")
-    return "\n".join(out)
-
-
-__all__ = ["Step", "Path", "walkthrough", "paths", "step_dot", "tex_name", "tex_text", "tex_value"]
+__all__ = ["Step", "Path", "walkthrough", "paths", "tex_name", "tex_text", "tex_value"]

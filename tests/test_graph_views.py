@@ -9,7 +9,8 @@ import pytest
 
 import explorer
 from explorer.presets import PRESETS, by_title
-from explorer.render import DIVERGING, fmt
+from explorer.palette import GRADIENT_SCALE as DIVERGING
+from explorer.render import fmt
 from explorer.share import decode_program, encode_program
 
 CHAIN = by_title("Chain rule on a computation graph (Chollet 2.4.4)").source

@@ -9,7 +9,7 @@ import explorer
 from explorer.checks import fd_step
 from explorer.higher import HigherOrderError, forward_and_reverse, hessian, jacobian
 from explorer.presets import PRESETS, by_title
-from explorer.walkthrough import paths, step_dot
+from explorer.walkthrough import paths
 
 CHAIN = by_title("Chain rule on a computation graph (Chollet 2.4.4)").source
 MAZUR = by_title("2-2-2 sigmoid network, scalars (step-by-step backpropagation)").source
@@ -144,18 +144,6 @@ def test_matmul_step_states_the_vjp_with_shapes():
     x = np.array([[0.05, 0.10]])
     upstream = run.graph.gradient(run.graph.nodes[step.node].label)
     np.testing.assert_allclose(step.contribution, x.T @ upstream, rtol=1e-12)
-
-
-def test_step_dot_highlights_and_quiz_hides():
-    run = explorer.run(CHAIN)
-    graph, steps = run.graph, run.walkthrough()
-    k = next(i for i, s in enumerate(steps) if s.phase == "backward" and s.receiver == graph.node("w").index)
-    dot = step_dot(graph, steps, k)
-    assert "1 × 2 = 2" in dot and "∂loss_val/∂w = 2" in dot and 'color="#f59e0b"' in dot
-    quiz = step_dot(graph, steps, k, quiz=True)
-    assert "1 × 2 = ?" in quiz and "∂loss_val/∂w = ?" in quiz
-    first = step_dot(graph, steps, 0)
-    assert "x1 = w*x\\n?" in first                      # forward: not computed yet
 
 
 # ---- three answers ------------------------------------------------------------------------------------

@@ -1,0 +1,45 @@
+"""The browser-side pictures: a graph viewer sized for a projector, and the step-through that steps in
+the browser. Both are Streamlit v2 components (no iframe): the JavaScript and CSS are in components/."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import streamlit as st
+
+from explorer.images import svg
+from explorer.stepper import Frames
+
+MIN_TEXT_PX = 16                       # graph labels on screen, at least (a projector's back row)
+_DIR = Path(__file__).parent / "components"
+
+
+@st.cache_resource(show_spinner=False)
+def _registered():
+    css = (_DIR / "style.css").read_text()
+    viewer = (_DIR / "viewer.js").read_text()
+    return (st.components.v2.component("gradient_explorer.graph", js=viewer + (_DIR / "graph.js").read_text(), css=css),
+            st.components.v2.component("gradient_explorer.stepper", js=viewer + (_DIR / "stepper.js").read_text(),
+                                       css=css))
+
+
+def graph_view(dot: str, key: str, height: int | None = None) -> None:
+    """A graph laid out on the server and drawn with labels at least MIN_TEXT_PX tall, with zoom and pan;
+    Streamlit's own Graphviz chart where no layout program is installed."""
+    picture = svg(dot)
+    if picture is None:
+        st.graphviz_chart(dot, width="stretch")
+        return
+    _registered()[0](data={"svg": picture, "dot": dot, "min_px": MIN_TEXT_PX, "height": height or 0}, key=key)
+
+
+def stepper(fr: Frames, key: str, start: int, speed: float, quiz: bool) -> None:
+    """The whole walkthrough, stepped in the browser (Next, Back, Play, keys), its step in the address bar."""
+    picture = svg(fr.dot)
+    if picture is None:
+        raise RuntimeError("no Graphviz layout program: install the requirements (graphviz-pure)")
+    _registered()[1](data={
+        "svg": picture, "deltas": fr.deltas, "panels": fr.panels, "quiz": {str(k): v for k, v in fr.quiz.items()},
+        "start": start, "speed": speed, "quiz_on": quiz, "min_px": MIN_TEXT_PX, "key": key,
+        "hash": hashlib.sha1(picture.encode()).hexdigest()}, key=key)
