@@ -9,13 +9,15 @@ Three things come from TensorFlow, by two independent routes:
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 import numpy as np
 import tensorflow as tf
 
-from .graph import Check, Edge, Graph, Node
+from .graph import OPAQUE_KINDS, Check, Edge, Graph, Node
 from .ops import fill
+from .render import fmt
 from .trace import TapeRef, Trace
 
 _NOTES = {
@@ -91,6 +93,9 @@ def annotate(trace: Trace, target: int | None) -> Graph:
         graph.gradients[target] = np.ones(nodes[target].shape, dtype=np.asarray(nodes[target].value).dtype)
     graph.reasons = _reasons(trace, graph, tape)
     _local_derivatives(trace, graph, [n for n in nodes if n.kind == "op" and graph.gradients[n.index] is not None])
+    for n in nodes:
+        if n.kind in OPAQUE_KINDS and graph.gradients[n.index] is not None:
+            _gradient_edges(trace, graph, n)
     for e in edges:
         if e.contribution is None and not e.note:
             e.note = _NOTES.get(e.kind) or _why_no_flow(graph, e)
@@ -199,6 +204,152 @@ def _local_derivatives(trace: Trace, graph: Graph, ops: list[Node]) -> None:
                 e.note = f"TensorFlow's gradient for this input fails: {failed[(node.index, e.position)]}"
 
 
+# ---- the graph of a gradient computation ------------------------------------------------------------------
+
+def _gradient_edges(trace: Trace, graph: Graph, node: Node) -> None:
+    """The edges into a tape.gradient (or tape.jacobian) result the target depends on (nested tapes),
+    as chain-rule edges.
+
+    `speed = inner.gradient(position, time)` is computed by the backward ops TensorFlow runs for the
+    inner tape, and those ops read values of the forward computation (time; for exp, its output). So
+    the local derivative of `speed` with respect to a value is the derivative of those backward ops with
+    respect to the value read, every other value held fixed. TensorFlow computes it: the gradient is
+    computed again under a second tape that sees each forward value as a leaf of its own (it does not
+    record the forward ops, only the backward ones). A value's other routes to the target go along the
+    forward graph's own edges; at every node the chain-rule check compares the sum with the program's tape.
+    Where the computation cannot be repeated exactly, the edges stay "opaque" (no local derivative)."""
+    found = _backward_ops_derivatives(trace, node, graph.gradients[node.index])
+    if found is None:
+        return
+    upstream = graph.gradients[node.index]
+    into = [e for e in graph.edges if e.dst == node.index]
+    known = {e.src for e in into}
+    position = len(node.inputs)
+    for src in sorted(found):
+        if src not in known and found[src] is not None and graph.gradients.get(src) is not None:
+            e = Edge(src, node.index, position, "data")
+            position += 1
+            graph.edges.append(e)
+            into.append(e)
+    for e in into:
+        src = trace.nodes[e.src]
+        e.kind, e.upstream = "data", upstream
+        local, contribution = found.get(e.src) or (None, None)
+        if contribution is None:
+            e.rule = ""
+            e.note = (f"the backward ops TensorFlow ran for {node.text} do not read the value of {src.label} "
+                      "(they follow how it was computed: that is the other edges)")
+            continue
+        e.local = local
+        e.rule = fmt(local) if local is not None else \
+            f"d{src.label} = d{node.label} through the backward ops of {node.text} (their VJP)"
+        if graph.gradients.get(e.src) is not None:
+            e.contribution = contribution
+        else:
+            e.note = graph.reasons.get(e.src, "")
+
+
+def _backward_ops_derivatives(trace: Trace, node: Node, upstream) -> dict[int, tuple] | None:
+    """{value read: (local derivative or None, contribution)} for the gradient `node`, from TensorFlow;
+    None where the program's gradient computation cannot be repeated exactly (then it stays opaque).
+
+    Every value `node` is computed from is recomputed through the traced ops: each program tape that
+    made a gradient on the way is a fresh tape recording the ops the program's tape recorded, and an
+    observing tape records only the backward ops (it sees every value, and every gradient computed on
+    the way, as a leaf). Its gradient of `node` with respect to those leaves, seeded with the upstream
+    gradient, is what flows back along each edge."""
+    calls = {r: c for c in trace.calls for r in c.results if r is not None}
+    if not _replayed(trace, node, calls):
+        return None
+    needed, stack = {node.index}, [node.index]
+    while stack:
+        n = trace.nodes[stack.pop()]
+        if _replayed(trace, n, calls):
+            stack += [i for i in n.inputs if i not in needed]
+            needed.update(n.inputs)
+    grads = [i for i in needed if trace.nodes[i].kind in OPAQUE_KINDS and _replayed(trace, trace.nodes[i], calls)]
+    sources: dict[int, set[int]] = {}
+    for i in grads:
+        sources.setdefault(calls[i].tape, set()).add(trace.nodes[i].inputs[-1])
+    if any(trace.nodes[i].kind in OPAQUE_KINDS and not _replayed(trace, trace.nodes[i], calls)
+           and set(trace.nodes[i].tapes) & set(sources) for i in needed):
+        return None     # a gradient on the way that is not repeated here, yet recorded by a tape that is
+    fresh = {t: tf.GradientTape(persistent=True) for t in sorted(sources)}
+    observer = tf.GradientTape(persistent=True)
+    values: dict[int, Any] = {}
+    try:
+        with contextlib.ExitStack() as tapes:
+            tapes.enter_context(observer)
+            for tape in fresh.values():
+                tapes.enter_context(tape)
+            for i in sorted(needed):
+                n = trace.nodes[i]
+                replayed = _replayed(trace, n, calls)
+                with contextlib.ExitStack() as paused:
+                    for t, tape in fresh.items():
+                        if not replayed or t not in n.tapes:      # the program's tape did not record it
+                            paused.enter_context(tape.stop_recording())
+                    if n.kind in OPAQUE_KINDS and replayed:     # the observer records these backward ops
+                        tape = fresh[calls[i].tape]
+                        targets = [values[k] for k in n.inputs[:-1]]
+                        value = tape.gradient(targets, values[n.inputs[-1]]) if n.kind == "gradient" else \
+                            tape.jacobian(targets[0], values[n.inputs[-1]]) if len(targets) == 1 else None
+                        if value is None or not _same(value, n):
+                            return None
+                        if i == node.index:
+                            break
+                    with observer.stop_recording():             # and no forward op
+                        value = tf.identity(value) if n.kind in OPAQUE_KINDS and replayed else \
+                            trace.ops[i].apply(*(values[k] for k in n.inputs)) if replayed else \
+                            tf.identity(tf.convert_to_tensor(trace.tensors[i]))
+                if replayed and not _same(value, n):
+                    return None
+                if value.dtype.is_floating:
+                    observer.watch(value)
+                    for t, srcs in sources.items():
+                        if i in srcs:
+                            fresh[t].watch(value)
+                values[i] = value
+        leaves = [k for k in sorted(values) if values[k].dtype.is_floating]
+        xs = [values[k] for k in leaves]
+        vjps = observer.gradient(value, xs, output_gradients=tf.constant(upstream, dtype=value.dtype))
+        scalar = np.size(upstream) == 1
+        locals_ = observer.gradient(value, xs) if scalar else [None] * len(xs)
+    except (tf.errors.OpError, ValueError, TypeError, IndexError, KeyError, AttributeError, RuntimeError):
+        return None     # the views then say the edges are opaque, as before, rather than fail
+    finally:
+        del observer, fresh
+    out: dict[int, tuple] = {}
+    for k, vjp, loc in zip(leaves, vjps, locals_):
+        if vjp is not None:
+            contribution = np.asarray(tf.convert_to_tensor(vjp).numpy())
+            scalar_edge = loc is not None and np.size(contribution) == 1
+            out[k] = (np.asarray(tf.convert_to_tensor(loc).numpy()) if scalar_edge else None, contribution)
+    return out
+
+
+def _replayed(trace: Trace, n: Node, calls: dict) -> bool:
+    """Recomputed in the replay rather than fed in as the recorded value: ops whose every input is a
+    data edge (a copy, an assign or NumPy lets no gradient through, so their value is all that counts),
+    and the tape.gradient and tape.jacobian results of the program's calls."""
+    if n.kind in OPAQUE_KINDS:
+        return n.index in calls and len(n.inputs) >= 2
+    return n.kind == "op" and n.index in trace.ops and all(k == "data" for k in n.edge_kinds)
+
+
+def _same(value, node: Node) -> bool:
+    """The replay repeated the program's computation (else its derivatives would be another program's)."""
+    a, b = np.asarray(tf.convert_to_tensor(value).numpy()), np.asarray(node.value)
+    if a.shape != b.shape:
+        return False
+    if a.dtype.kind not in "fc" or b.dtype.kind not in "fc":
+        return bool(np.array_equal(a, b))     # integers, booleans (a tf.where's condition), strings
+    rtol, atol = _tolerance(node.dtype)
+    finite = np.abs(b[np.isfinite(b)])
+    return bool(np.allclose(a, b, rtol=rtol, atol=atol * max(1.0, float(np.max(finite)) if finite.size else 1.0),
+                            equal_nan=True))
+
+
 def _one_input(trace: Trace, members: list[Node], pos: int, stacked: bool, seed) -> Any:
     """The gradient into one input of an op, re-run under a tape that watches that input alone, as the
     program's own tape.gradient does for a constant it did not watch (TensorFlow then skips the other
@@ -271,18 +422,26 @@ def _reasons(trace: Trace, graph: Graph, tape: TapeRef) -> dict[int, str]:
     target = graph.nodes[graph.target].label
     connected = _ancestors(graph, graph.target, through_stop=True)
     unstopped = _ancestors(graph, graph.target, through_stop=False)
+    # nested tapes: values a gradient result is computed from, other than through that gradient
+    made = [(g, graph.ancestors(g.index)) for g in graph.nodes if g.kind in OPAQUE_KINDS and g.index in connected
+            and graph.gradients.get(g.index) is not None]
+    plain = graph.ancestors(graph.target, lambda e: e.kind in ("data", "opaque") and graph.nodes[e.dst].kind
+                            not in OPAQUE_KINDS and graph.nodes[e.dst].op != "stop_gradient") if made else connected
     reasons = {}
     for n in graph.nodes:
         if graph.gradients.get(n.index) is not None:
             continue
         blocked = non_differentiable_path(graph, n.index) if n.index not in connected else ""
+        via = next((g for g, before in made if n.index in before and n.index != g.index), None) \
+            if n.index not in plain else None
         reasons[n.index] = (f"not differentiable: {target} depends on {n.label} only through {blocked}"
                             if blocked else
-                            _reason(trace, n, tape, target, n.index in connected, n.index in unstopped))
+                            _reason(trace, n, tape, target, n.index in connected, n.index in unstopped, via))
     return reasons
 
 
-def _reason(trace: Trace, n: Node, tape: TapeRef, target: str, connected: bool, unstopped: bool) -> str:
+def _reason(trace: Trace, n: Node, tape: TapeRef, target: str, connected: bool, unstopped: bool,
+            via: Node | None = None) -> str:
     if not n.floating:
         return f"integer dtype ({n.dtype}): TensorFlow only differentiates floating-point tensors"
     if not connected:
@@ -309,6 +468,11 @@ def _reason(trace: Trace, n: Node, tape: TapeRef, target: str, connected: bool, 
         return f"{n.label} was only used outside the `with {tape.name}` block"
     if tape.index not in n.tapes:
         return f"computed outside the `with {tape.name}` block, so {tape.name} did not record it"
+    if via is not None:
+        what = (f"{target} = {via.text} is computed by" if via.label == target else
+                f"{target} depends on {n.label} only through {via.label} = {via.text}, computed by")
+        return (f"not read by the gradient: {what} the backward ops TensorFlow ran for that gradient, which do "
+                f"not use the value of {n.label}, only how it was computed (so no gradient flows to it)")
     return f"{tape.name} recorded no path from {n.label} to {target} (nothing it depends on is watched)"
 
 
