@@ -89,14 +89,14 @@ with right:
     if chosen == "Forward graph":
         with view("forward graph"):
             dot = graph.to_dot("forward", collapsed=collapsed, rankdir=rankdir)
-            graph_view(dot, key="graph-forward")
+            graph_view(dot, key="graph-view")
             st.caption("Blue: tf.Variable · grey: constant (dashed bold: watched) · white: op result. "
                        "Double border: the target.")
             show_downloads(dot, "forward", "fwd")
     elif chosen == "Backward graph":
         with view("backward graph"):
             dot = graph.to_dot("backward", collapsed=collapsed, rankdir=rankdir)
-            graph_view(dot, key="graph-backward")
+            graph_view(dot, key="graph-view")
             st.caption(f"Gradients of **{graph.nodes[graph.target].label if graph.target is not None else '—'}** "
                        f"{'from tape `' + graph.tape_name + '`' if graph.tape_name else '(no tape recorded it)'}. "
                        "Colour: RdBu diverging, blue positive, red negative (color-blind safe). Edge labels: local "
@@ -111,7 +111,7 @@ with right:
             if tf_graph.error:
                 st.warning(tf_graph.error)
             else:
-                graph_view(tf_graph.to_dot(), key="graph-tf")
+                graph_view(tf_graph.to_dot(), key="graph-view")
                 st.caption("The ops `tf.function` traces for this program. Blue boxes: the forward op of each value; "
                            "yellow boxes (∂ name): the `gradient_tape/...` ops TensorFlow generated to differentiate it.")
                 show_downloads(tf_graph.to_dot(), "tensorflow-graph", "tfg")

@@ -118,6 +118,8 @@ def node_lines(node: Node, graph: Graph, view: str, known: bool = True,
     backward: its gradient — by default TensorFlow's with the chain-rule terms; with `terms`, the
     contributions summed so far, "+ …" while not `final`, "?" when none has arrived."""
     lines = [_title(node)]
+    if node.kind == "literal":
+        return lines                     # a number written in the program: it has no gradient to show
     kind = _kind_text(node, graph)
     if kind:
         lines.append(f"({kind})")

@@ -55,6 +55,7 @@ export default function (component) {
     const item = {g, isEdge, texts: [...g.querySelectorAll("text")]};
     if (isEdge) {
       item.path = g.querySelector("path");
+      if (!item.path) continue;
       const heads = shapes.filter(s => s.tagName === "polygon");
       const start = item.path.getPointAtLength(0), len = item.path.getTotalLength(), end = item.path.getPointAtLength(len);
       const centre = p => { const b = p.getBBox(); return {x: b.x + b.width / 2, y: b.y + b.height / 2}; };
@@ -83,7 +84,7 @@ export default function (component) {
         h.style.visibility = on ? "visible" : "hidden";
       }
     } else {
-      it.fillShape.setAttribute("fill", look.fill);
+      if (it.fillShape) it.fillShape.setAttribute("fill", look.fill);   // a plain-text node has no shape
       for (const s of it.shapes) {
         s.setAttribute("stroke", look.stroke);
         s.setAttribute("stroke-width", look.width);

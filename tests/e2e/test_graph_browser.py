@@ -1,58 +1,110 @@
-"""The Graph page in headless Chromium, used as a person would: type a program, look at both graphs."""
+"""The Graph page in headless Chromium at 1280×720, used as a person would: type a program, look at both
+graphs, read them from the back row, zoom, lay them out left to right, share the link."""
+
+import time
 
 from explorer.presets import by_title
 from explorer.share import encode_program
 
-from .conftest import screenshot
+from bench.browser import wait_idle
+
+from .conftest import MIN_GRAPH_TEXT_PX, in_first_viewport, screenshot
 
 CHAIN = by_title("Chain rule on a computation graph (Chollet 2.4.4)").source
 
 
-def svg_texts(page) -> str:
-    """All text drawn in the graphviz SVG of the tab panel on show."""
-    panel = page.locator('[role="tabpanel"]:visible')
-    panel.locator("svg g.node").first.wait_for()
-    return " ".join(panel.locator("svg text").all_text_contents())
+def graph_texts(page) -> str:
+    page.locator(".ge-view svg g.node").first.wait_for()
+    return " ".join(page.locator(".ge-view svg text").all_text_contents())
+
+
+def text_heights(page) -> list[float]:
+    return page.locator(".ge-view").evaluate("""(view) => [...view.querySelectorAll('g.node text')]
+        .filter(t => t.textContent.trim()).map(t => t.getBoundingClientRect().height)""")
+
+
+def show(page, view: str) -> None:
+    page.locator("[data-testid=stButtonGroup] button").filter(has_text=view).click()
 
 
 def test_type_the_chain_rule_program_and_see_both_graphs(page, server):
     page.goto(server + "/?program=" + encode_program("x = 3.0; x * x"))   # start from another program
-    page.get_by_text("Graph explorer").first.wait_for()
+    page.locator(".ge-view svg g.node").first.wait_for()
+    wait_idle(page)
     editor = page.locator("textarea").first
-    editor.click()
-    editor.fill("")
-    editor.type(CHAIN)
+    editor.fill(CHAIN)
     editor.press("Control+Enter")
-    page.wait_for_function(
-        "() => [...document.querySelectorAll('svg text')].some(t => t.textContent.includes('loss_val'))")
-
-    forward = svg_texts(page)
+    page.locator(".ge-view svg text").filter(has_text="loss_val").first.wait_for()
+    page.wait_for_function("() => !location.search.includes('program=')")   # the default: not in the link
+    forward = graph_texts(page)
     for label in ("w", "x1", "x2", "loss_val", "y_true", "tf.Variable", "constant"):
         assert label in forward
     assert "6" in forward and "7" in forward and "3" in forward   # x1, x2, loss_val
+    in_first_viewport(page, page.locator(".ge-view"))
+    assert min(text_heights(page)) >= MIN_GRAPH_TEXT_PX - 0.5
     screenshot(page, "graph-forward")
 
-    page.get_by_role("tab", name="Backward graph").click()
-    backward = svg_texts(page)
-    assert "∂loss_val/∂w = 2" in backward
-    assert "∂loss_val/∂b = 1" in backward
-    assert "1 × 2 = 2" in backward
-    assert "constant not watched" in backward
+    show(page, "Backward")
+    page.locator(".ge-view svg text").filter(has_text="∂loss_val/∂w = 2").first.wait_for()
+    backward = graph_texts(page)
+    assert "∂loss_val/∂b = 1" in backward and "1 × 2 = 2" in backward and "constant not watched" in backward
+    in_first_viewport(page, page.locator(".ge-view"))
+    assert min(text_heights(page)) >= MIN_GRAPH_TEXT_PX - 0.5
     screenshot(page, "graph-backward")
 
-    page.get_by_role("tab", name="TensorFlow's graph").click()
-    tf_texts = svg_texts(page)
-    assert "∂ x1" in tf_texts and "Abs" in tf_texts
-    screenshot(page, "graph-tensorflow")
+    show(page, "TF graph")
+    page.locator(".ge-view svg text").filter(has_text="∂ x1").first.wait_for()
+    assert "Abs" in graph_texts(page)
+
+
+def test_zoom_pan_and_left_to_right_layout(page, server):
+    page.goto(server + "/?view=Backward+graph")
+    page.locator(".ge-view svg g.node").first.wait_for()
+    wait_idle(page)
+    before = page.locator(".ge-view svg").bounding_box()
+    page.locator(".ge-zoombar button").filter(has_text="+").click()
+    after = page.locator(".ge-view svg").bounding_box()
+    assert after["width"] > before["width"] * 1.2               # zoomed in
+    page.mouse.move(900, 500)
+    page.mouse.down()
+    page.mouse.move(800, 450)
+    page.mouse.up()
+    moved = page.locator(".ge-view svg").bounding_box()
+    assert abs(moved["x"] - after["x"] - (-100)) < 3 and abs(moved["y"] - after["y"] - (-50)) < 3   # panned
+    wait_idle(page)
+    page.locator("[data-testid=stSidebar]").get_by_text("left to right").click()
+    page.wait_for_function("() => location.search.includes('layout=')")
+    page.locator(".ge-view svg g.node").first.wait_for()
+    box = page.locator(".ge-view svg").bounding_box()
+    assert box["width"] > box["height"]                          # laid out left to right
+    assert min(text_heights(page)) >= MIN_GRAPH_TEXT_PX - 0.5
+    screenshot(page, "graph-left-to-right")
 
 
 def test_error_is_shown_at_the_line_and_graph_stays(page, server):
     page.goto(server)
-    page.locator('[role="tabpanel"] svg g.node').first.wait_for()
+    page.locator(".ge-view svg g.node").first.wait_for()
     editor = page.locator("textarea").first
     editor.fill("w = tf.Variable(3.)\ny = tf.log(w)")
     editor.press("Control+Enter")
     page.get_by_text("Line 2, column 5").wait_for()
     assert "tf.math.log" in page.locator('[data-testid="stAlert"]').first.inner_text()
-    assert page.locator('[role="tabpanel"] svg g.node').count() > 0
+    assert page.locator(".ge-view svg g.node").count() > 0
     screenshot(page, "graph-error")
+
+
+def test_example_change_is_quick_and_a_link_restores_it(page, server):
+    page.goto(server)
+    page.locator(".ge-view svg g.node").first.wait_for()
+    wait_idle(page)
+    page.get_by_role("combobox", name="Example").click()
+    start = time.perf_counter()
+    page.get_by_role("option", name="MIT 6.S191: e = (a + b)(b - 1)").click()
+    page.locator(".ge-view svg text").filter(has_text="e = tf.multiply(c, d)").first.wait_for()
+    print(f"example change to graph drawn: {(time.perf_counter() - start) * 1000:.0f} ms")
+    link = page.url
+    other = page.context.new_page()
+    other.goto(link)
+    other.locator(".ge-view svg text").filter(has_text="e = tf.multiply(c, d)").first.wait_for()
+    assert other.locator("textarea").first.input_value() == by_title("MIT 6.S191: e = (a + b)(b - 1)").source
+    other.close()

@@ -13,15 +13,15 @@ TITLE = "Keras Sequential on digits: compile, fit, evaluate (Chollet 2.1)"
 
 
 def cluster_titles(page) -> list[str]:
-    return page.locator('[role="tabpanel"]:visible svg g.cluster > text').all_text_contents()
+    return page.locator('.ge-view svg g.cluster > text').all_text_contents()
 
 
 def test_digits_network_trains_and_its_layers_collapse(browser, server):
     context, page = small_page(browser)
     try:
         page.goto(server + "/")
-        page.locator('[role="tabpanel"] svg g.node').first.wait_for()
-        page.get_by_label("Example").click()
+        page.locator('.ge-view svg g.node').first.wait_for()
+        page.get_by_role("combobox", name="Example").click()
         start = time.monotonic()
         page.get_by_role("option", name=TITLE).click()
         bar = page.locator("[data-testid=stProgress]").first          # the progress bar while fit trains
@@ -29,7 +29,7 @@ def test_digits_network_trains_and_its_layers_collapse(browser, server):
         assert "fit: epoch" in bar.inner_text()
         page.get_by_text("history per epoch").first.wait_for()
         assert page.locator("[data-testid=stProgress]").count() == 0    # and gone when training is done
-        page.locator('[role="tabpanel"] svg g.cluster').first.wait_for()
+        page.locator('.ge-view svg g.cluster').first.wait_for()
         print(f"digits network: preset picked to graph drawn: {time.monotonic() - start:.2f} s")
         printed = page.locator("[data-testid=stCode]").first.inner_text()
         accuracy = float(printed.split("test accuracy: ")[1].split()[0])
@@ -39,17 +39,15 @@ def test_digits_network_trains_and_its_layers_collapse(browser, server):
         screenshot(page, "keras-digits-expanded")
 
         page.get_by_role("button", name="dense_1", exact=True).click()           # collapse the output layer
-        page.wait_for_function("""() => [...document.querySelectorAll('[role="tabpanel"] svg g.node text')]
-            .some(t => t.textContent.includes('kernel 512×10'))""")
+        page.locator(".ge-view svg g.node text").filter(has_text="kernel 512×10").first.wait_for()
         titles = cluster_titles(page)
         assert "dense_1 · Dense" not in titles and "dense · Dense" in titles
-        box = page.locator('[role="tabpanel"]:visible svg g.node').filter(has_text="kernel 512×10")
+        box = page.locator('.ge-view svg g.node').filter(has_text="kernel 512×10")
         assert box.count() == 1 and "bias 10" in box.text_content()
         screenshot(page, "keras-digits-collapsed")
 
         page.get_by_role("button", name="dense_1", exact=True).click()           # and expand it again
-        page.wait_for_function("""() => [...document.querySelectorAll('[role="tabpanel"] svg g.cluster > text')]
-            .some(t => t.textContent === 'dense_1 · Dense')""")
+        page.locator(".ge-view svg g.cluster > text").filter(has_text="dense_1 · Dense").first.wait_for()
         assert by_title(TITLE).source.count("layers.Dense") == 2
     finally:
         context.close()
