@@ -7,6 +7,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from .descent_plots import COLORS, FONT
+from .palette import GRID
 from .trace import Series
 
 MAX_LINES = 12          # entries drawn per chart; a 3x3 kernel draws 9 lines, a larger one its first 12
@@ -35,8 +36,8 @@ def _chart(lines, title: str, iteration: int | None, log: bool) -> go.Figure:
     fig.update_layout(height=300, font=FONT, margin=dict(l=10, r=10, t=46, b=10), plot_bgcolor="white",
                       title=dict(text=title, font=dict(size=18)), xaxis_title="iteration",
                       showlegend=len(lines) > 1, legend=dict(font=dict(size=14)))
-    fig.update_xaxes(gridcolor="#e5e5e5", tickfont=dict(size=15))
-    fig.update_yaxes(gridcolor="#e5e5e5", type="log" if log else "linear", tickfont=dict(size=15),
+    fig.update_xaxes(gridcolor=GRID, tickfont=dict(size=15))
+    fig.update_yaxes(gridcolor=GRID, type="log" if log else "linear", tickfont=dict(size=15),
                      exponentformat="e" if log else "B")
     return fig
 

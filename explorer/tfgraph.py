@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import tensorflow as tf
 
 from .errors import ProgramError
+from .palette import EDGE, KIND_FILL
 
 _HIDDEN = {"NoOp", "Identity"}  # plumbing tf.function adds around its outputs
 
@@ -45,13 +46,13 @@ class TFGraph:
         shown = {op.name for op in self.ops}
         out = ["digraph TF {", '  graph [rankdir=LR, fontname="Helvetica", newrank=true];',
                '  node [shape=box, style="rounded,filled", fontname="Helvetica", fontsize=18];',
-               '  edge [color="#6b7280"];']
+               f'  edge [color="{EDGE}"];']
         groups: dict[tuple[bool, str | None], list[TFOp]] = {}
         for op in self.ops:
             groups.setdefault((op.gradient, op.node_id), []).append(op)
         for k, ((grad, node_id), ops) in enumerate(groups.items()):
             title = ("∂ " if grad else "") + (node_id or ("gradient plumbing" if grad else "other ops (seeds, shapes)"))
-            color = "#fef3c7" if grad else "#dbeafe"
+            color = KIND_FILL["gradient"] if grad else KIND_FILL["variable"]
             out.append(f"  subgraph cluster_{k} {{")
             out.append(f'    label="{_q(title)}"; style="rounded,filled"; fillcolor="{color}"; '
                        'fontname="Helvetica"; fontsize=18;')

@@ -108,3 +108,32 @@ def test_example_change_is_quick_and_a_link_restores_it(page, server):
     other.locator(".ge-view svg text").filter(has_text="e = tf.multiply(c, d)").first.wait_for()
     assert other.locator("textarea").first.input_value() == by_title("MIT 6.S191: e = (a + b)(b - 1)").source
     other.close()
+
+
+def test_a_typed_program_survives_picking_an_example_and_back_brings_it(page, server):
+    """Issue 11 defect 7: the typed program stays in the Example list, and the browser's Back button
+    restores it."""
+    mine = "x = tf.Variable(5.0)\nwith tf.GradientTape() as tape:\n    y = x * x * x"
+    page.goto(server)
+    page.locator(".ge-view svg g.node").first.wait_for()
+    wait_idle(page)
+    editor = page.locator("textarea").first
+    editor.fill(mine)
+    editor.press("Control+Enter")
+    page.locator(".ge-view svg text").filter(has_text="y = x * x * x").first.wait_for()
+    wait_idle(page)
+    page.get_by_role("combobox", name="Example").click()
+    page.get_by_role("option", name="Bare expression").click()
+    page.wait_for_function("() => document.querySelector('textarea').value.includes('tf.sin')")
+    wait_idle(page)
+    page.go_back()
+    page.wait_for_function("() => document.querySelector('textarea').value.includes('x * x * x')")
+    page.locator(".ge-view svg text").filter(has_text="y = x * x * x").first.wait_for()
+    wait_idle(page)
+    page.get_by_role("combobox", name="Example").click()
+    page.get_by_role("option", name="Bare expression").click()
+    page.wait_for_function("() => document.querySelector('textarea').value.includes('tf.sin')")
+    wait_idle(page)
+    page.get_by_role("combobox", name="Example").click()
+    page.get_by_role("option", name="(your own program)").click()
+    page.wait_for_function("() => document.querySelector('textarea').value.includes('x * x * x')")
