@@ -145,6 +145,10 @@ def _edge_step(graph: Graph, n: Node, e: Edge, terms: dict[int, list[np.ndarray]
         step.text = (f"{n.label} is not elementwise, so the gradient goes back by the vector-Jacobian product "
                      f"{e.rule}, with the upstream gradient ∂{t}/∂{n.label} as d{n.label}. {so_far}")
         step.latex = rf"{tex_text(e.rule)}" + (rf" = {tex_value(e.contribution)}" if np.size(e.contribution) <= 12 else "")
+    if n.kind in ("gradient", "jacobian"):
+        step.text += (f" {n.label} is itself a {'tape.gradient' if n.kind == 'gradient' else 'tape.jacobian'} "
+                      f"result: TensorFlow computed it with backward ops, and the local derivative is how their "
+                      f"output changes with {src.label}.")
     if fan > 1:
         step.latex += (rf"\qquad {d_src} = " + " + ".join(tex_value(x) for x in received)
                        + ("" if len(received) == 1 else rf" = {tex_value(step.running)}")
