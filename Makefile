@@ -16,7 +16,7 @@ $(VENV)/.test: $(VENV)/.runtime requirements-test.txt
 	touch $@
 
 run: $(VENV)/.runtime
-	$(PY) -m streamlit run app.py --server.port $(PORT) --server.address localhost --browser.gatherUsageStats false
+	$(PY) -m app_pages.serve --server.port $(PORT) --server.address localhost --browser.gatherUsageStats false
 
 test: $(VENV)/.test
 	$(PY) -m pytest

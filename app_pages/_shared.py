@@ -20,10 +20,13 @@ OWN = "(your own program)"
 _MAX_RUNS = 64
 
 
-@st.cache_resource(show_spinner=False)
+_STORE: tuple[OrderedDict, threading.Lock] = (OrderedDict(), threading.Lock())
+
+
 def _run_store() -> tuple[OrderedDict, threading.Lock]:
-    """The runs every session shares, most recent last (a Run is read-only once made)."""
-    return OrderedDict(), threading.Lock()
+    """The runs every session shares, most recent last (a Run is read-only once made). A module global,
+    not st.cache_resource, so `app_pages.serve` can fill it before the first session starts."""
+    return _STORE
 
 
 def cached_run(source: str, dtype: str, seed: int, recording: int | None = None, progress=None) -> explorer.Run:

@@ -38,11 +38,12 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def streamlit_server(timeout: float = 90):
-    """`streamlit run app.py` on a free port; yields its URL once /_stcore/health answers."""
+    """The app as `make run` serves it (app_pages.serve: `streamlit run app.py`, TensorFlow and the first
+    examples warmed) on a free port; yields its URL once /_stcore/health answers."""
     port = free_port()
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+        [sys.executable, "-m", "app_pages.serve", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
