@@ -100,6 +100,44 @@ def _play_pace(page, url: str) -> list[float]:
     return [b - a for a, b in zip(ticks, ticks[1:])]
 
 
+def bare_streamlit(browser, repeats: int = REPEATS) -> list[float]:
+    """The floor for a first load: a Streamlit page that only writes a heading, served the same way."""
+    import subprocess
+    import tempfile
+    import urllib.request
+    from pathlib import Path
+
+    from bench.browser import free_port
+    with tempfile.TemporaryDirectory() as tmp:
+        Path(tmp, "app.py").write_text('import streamlit as st\nst.set_page_config(layout="wide")\n'
+                                       'st.markdown("## hello")\n')
+        port = free_port()
+        proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+                                 "--server.address", "127.0.0.1", "--server.headless", "true",
+                                 "--browser.gatherUsageStats", "false"],
+                                cwd=tmp, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        url = f"http://127.0.0.1:{port}"
+        try:
+            for _ in range(300):
+                try:
+                    urllib.request.urlopen(url + "/_stcore/health", timeout=2)
+                    break
+                except OSError:
+                    time.sleep(0.2)
+            times = []
+            for _ in range(repeats + 1):
+                context, page = _new_page(browser)
+                start = time.perf_counter()
+                page.goto(url)
+                page.get_by_text("hello").wait_for()
+                times.append((wait_idle(page) - start) * 1000)
+                context.close()
+            return times[1:]                 # the first warms the server
+        finally:
+            proc.terminate()
+            proc.wait(10)
+
+
 def _other_pages() -> dict:
     pages = {}
     try:
@@ -124,6 +162,7 @@ def main(names: list[str] | None = None) -> None:
     print(f"browser: click to idle in headless Chromium at 1280×720, median of {REPEATS} "
           "(2-core machine; server started and warmed by one page load)")
     with streamlit_server() as url, chromium() as browser:
+        print(f"  baseline: first load of a bare Streamlit page (a heading)   {median_ms(bare_streamlit(browser))}")
         context, page = _new_page(browser)
         page.goto(url + "/")
         page.locator(".ge-view svg g.node").first.wait_for()
