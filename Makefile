@@ -21,7 +21,7 @@ run: $(VENV)/.runtime
 test: $(VENV)/.test
 	$(PY) -m pytest
 
-bench: $(VENV)/.runtime
+bench: $(VENV)/.test
 	$(PY) -m bench
 
 clean:
