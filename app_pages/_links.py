@@ -87,7 +87,11 @@ def presenting() -> bool:
 
 
 COMPACT = ("<style>[data-testid=stMainBlockContainer] {padding-top: 3.2rem !important; padding-bottom: 2rem !important}"
-           " [data-testid=stMainBlockContainer] h2 {padding: 0.2rem 0 !important}</style>")
+           " [data-testid=stMainBlockContainer] h2 {padding: 0.2rem 0 !important}"
+           # markdown tables fit their column and wrap their cells: nothing is cut at the right edge
+           " [data-testid=stMarkdownContainer] table {table-layout: auto; width: 100%; font-size: 0.9rem}"
+           " [data-testid=stMarkdownContainer] th, [data-testid=stMarkdownContainer] td"
+           " {padding: 0.25rem 0.4rem !important; overflow-wrap: anywhere; vertical-align: top}</style>")
 
 
 def presentation_css() -> None:

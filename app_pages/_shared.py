@@ -259,3 +259,15 @@ def heatmap(run: explorer.Run, target: str, recording: int | None, kind: str) ->
             st.info(str(e) + " (try the bare expression example: `x = 3.0; y = 2.0; x**2 * y + tf.sin(x)`)")
             return
     st.plotly_chart(fig, width="stretch", key=f"wt-{kind}-fig", config={"displayModeBar": False})
+
+
+def wrapped_table(rows: list[dict]) -> None:
+    """A table whose cells wrap, so nothing is cut at the right edge of a 1280×720 screen (a dataframe
+    keeps each cell on one line and hides the columns that do not fit)."""
+    if not rows:
+        return
+    cols = list(rows[0])
+    cell = lambda v: str(v).replace("|", "\\|").replace("\n", " ").replace("*", "\\*")  # noqa: E731
+    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+    lines += ["| " + " | ".join(cell(r.get(c, "")) for c in cols) + " |" for r in rows]
+    st.markdown("\n".join(lines))

@@ -4,13 +4,14 @@ import pandas as pd
 import streamlit as st
 
 from explorer.page_settings import GRAPH as S, GRAPH_VIEWS
+from explorer.render import headline
 from app_pages import _links as links
 
 SHORT = {"Forward graph": "Forward", "Backward graph": "Backward", "Values & gradients": "Table",
          "TensorFlow's graph": "TF graph", "Plots": "Plots"}
 from app_pages._components import graph_view
 from app_pages._shared import example_picker, fit_history, graph_css, loop_charts, pick_recording, program_output, \
-    program_plots, run_or_last_good, show_downloads, show_error, view
+    program_plots, run_or_last_good, show_downloads, show_error, view, wrapped_table
 
 links.restore(S)
 links.presentation_css()
@@ -104,7 +105,12 @@ with right:
             show_downloads(dot, "backward", "bwd")
     elif chosen == "Values & gradients":
         with view("table"):
-            st.dataframe(pd.DataFrame(graph.table()), width="stretch", hide_index=True)
+            wrapped_table([{"name": r["name"], "computed as": r["computed as"], "kind": r["kind"],
+                            "shape · dtype": f"{r['shape']} · {r['dtype']}", "value": r["value"],
+                            "gradient": r["gradient"].split(":")[0] + ": " + headline(r["gradient"][6:])
+                            if r["gradient"].startswith("None: ") else r["gradient"],
+                            "chain rule": r["chain rule"], "line": r["line"]} for r in graph.table()])
+            st.caption("Why a gradient is None, in full: hover the node in the backward graph.")
     elif chosen == "TensorFlow's graph":
         with view("TensorFlow graph"):
             tf_graph = run.tf_graph()

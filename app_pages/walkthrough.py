@@ -12,7 +12,7 @@ from explorer.views import ViewError
 from app_pages import _links as links
 from app_pages._components import stepper
 from app_pages._shared import cached_checks, cached_higher, example_picker, heatmap, pick_recording, \
-    run_or_last_good, show_error, shown_recording, view
+    run_or_last_good, show_error, shown_recording, view, wrapped_table
 
 FROM_GRAPH = "(the program from the Graph page)"
 
@@ -102,7 +102,7 @@ def paths_panel() -> None:
     leaf = st.selectbox("Leaf", [n.label for n in leaves], key="wt_leaf")
     table = paths_table(graph, next(n for n in leaves if n.label == leaf).index)
     st.markdown(table.intro)
-    st.dataframe(table.rows, hide_index=True, width="stretch")
+    wrapped_table(table.rows)
     if table.more:
         st.caption(table.more)
     st.markdown(table.verdict)

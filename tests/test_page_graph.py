@@ -55,8 +55,10 @@ def test_default_page_shows_chain_rule_graphs_table_and_code():
     tf_graph = shown_dot(at)
     assert "gradient_tape" in tf_graph or "∂ x1" in tf_graph
     at.button_group(key="graph_view").set_value("Values & gradients").run()
-    table = at.dataframe[0].value
-    assert list(table["name"])[:4] == ["w", "b", "x", "y_true"]
+    table = next(m.value for m in at.markdown if m.value.startswith("| name |"))
+    rows = [line.split(" | ")[0].strip("| ") for line in table.splitlines()[2:]]
+    assert rows[:4] == ["w", "b", "x", "y_true"]                     # a table that wraps, not cut at the edge
+    assert "| 6 | 1 |" in table and "shape · dtype" in table
     assert any("tape.gradient(loss_val" in c.value for c in at.code)
     assert at.button_group(key="graph_view").options == ["Forward", "Backward", "Table", "TF graph"]
 
