@@ -12,6 +12,12 @@ from explorer.images import svg
 from explorer.stepper import Frames
 
 MIN_TEXT_PX = 16                       # graph labels on screen, at least (a projector's back row)
+PRESENT_TEXT_PX = 20                   # ... and in presentation mode
+
+
+def _min_px() -> int:
+    from app_pages._links import presenting
+    return PRESENT_TEXT_PX if presenting() else MIN_TEXT_PX
 _DIR = Path(__file__).parent / "components"
 
 
@@ -31,7 +37,7 @@ def graph_view(dot: str, key: str, height: int | None = None) -> None:
     if picture is None:
         st.graphviz_chart(dot, width="stretch")
         return
-    _registered()[0](data={"svg": picture, "dot": dot, "min_px": MIN_TEXT_PX, "height": height or 0}, key=key)
+    _registered()[0](data={"svg": picture, "dot": dot, "min_px": _min_px(), "height": height or 0}, key=key)
 
 
 def stepper(fr: Frames, key: str, start: int, speed: float, quiz: bool) -> None:
@@ -41,5 +47,5 @@ def stepper(fr: Frames, key: str, start: int, speed: float, quiz: bool) -> None:
         raise RuntimeError("no Graphviz layout program: install the requirements (graphviz-pure)")
     _registered()[1](data={
         "svg": picture, "deltas": fr.deltas, "panels": fr.panels, "quiz": {str(k): v for k, v in fr.quiz.items()},
-        "start": start, "speed": speed, "quiz_on": quiz, "min_px": MIN_TEXT_PX, "key": key,
+        "start": start, "speed": speed, "quiz_on": quiz, "min_px": _min_px(), "large": _min_px() > MIN_TEXT_PX, "key": key,
         "hash": hashlib.sha1(picture.encode()).hexdigest()}, key=key)

@@ -5,7 +5,7 @@ const memory = new Map();     // key -> {hash, k, playing, speed, quiz, solved}:
 export default function (component) {
   const {data, parentElement} = component;
   const root = parentElement.querySelector(".ge-stepper") || parentElement.appendChild(document.createElement("div"));
-  root.className = "ge-stepper";
+  root.className = "ge-stepper" + (data.large ? " ge-large" : "");
   root.innerHTML = `
     <div class="ge-controls">
       <button type="button" data-do="first" title="First step (Home)">« First</button>
@@ -133,12 +133,15 @@ export default function (component) {
     slider.value = String(k + 1);
     root.querySelector('[data-do=first]').disabled = root.querySelector('[data-do=back]').disabled = k === 0;
     root.querySelector('[data-do=next]').disabled = root.querySelector('[data-do=last]').disabled = k === n - 1;
-    const focus = Object.keys(full[k]).find(id => full[k][id].width >= 5);
-    if (focus && els[focus]) viewer.centerOn(els[focus].g);
+    centerFocus(k);
     const url = new URL(window.location.href);
     url.searchParams.set("step", String(k + 1));
     window.history.replaceState(window.history.state, "", url.toString());
     root.dataset.step = String(k + 1);
+  }
+  function centerFocus(k) {             // the node or edge the step is about stays in sight
+    const focus = Object.keys(full[k]).find(id => full[k][id].width >= 5);
+    if (focus && els[focus]) viewer.centerOn(els[focus].g);
   }
   function go(k) { st.k = Math.min(Math.max(k, 0), n - 1); show(st.k); }
 
@@ -185,5 +188,7 @@ export default function (component) {
   }
   document.addEventListener("keydown", onKey);
   show(st.k);
+  // the viewer sizes itself to the window once the page has laid out: keep the focus in sight after it
+  requestAnimationFrame(() => requestAnimationFrame(() => centerFocus(st.k)));
   return () => { stop(); document.removeEventListener("keydown", onKey); viewer.destroy(); };
 }
