@@ -23,7 +23,8 @@ def main() -> None:
     trainer = pg.Trainer(spec, train, test)
     trainer.steps(100)                                          # trace once
     first, count = tf.constant(trainer.step, tf.int64), tf.constant(STEPS, tf.int64)
-    ours = median_seconds(lambda: trainer._train_steps(first, count), 5)
+    batch, seed = tf.constant(spec.batch_size, tf.int64), tf.constant(spec.seed, tf.int64)
+    ours = median_seconds(lambda: trainer._train_steps(first, count, trainer.xtr, trainer.ytr, batch, seed), 5)
 
     model = pg.build_model(spec, 1)
     model.compile(optimizer=keras.optimizers.SGD(0.03), loss=keras.losses.BinaryCrossentropy(from_logits=True))

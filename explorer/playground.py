@@ -9,170 +9,26 @@ touched, so two sessions training at once get exactly what each would get alone.
 
 from __future__ import annotations
 
-import io
 import os
 import tempfile
 import threading
-from dataclasses import asdict, dataclass, field, replace
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, Callable
 
 import keras
 import numpy as np
-import pandas as pd
 import tensorflow as tf
-from sklearn import datasets as skd
 
-from .expressions import expression
-from .higher import replay
+from .limits import MAX_SEED
+from .playground_data import (CLASSIFICATION_SETS, DOMAIN, FEATURES, MAX_ROWS, REGRESSION_SETS,  # noqa: F401
+                              DataSpec, Dataset, add_point, curve_dataset, features, function_of_x, load_csv,
+                              make_dataset, split, split_indices)
+from .settings import Setting, Settings
 
-CLASSIFICATION = ("circle", "xor", "gauss", "spiral", "moons", "blobs")
-REGRESSION = ("plane", "multigauss")
-FEATURES = {"x1": "X₁", "x2": "X₂", "x1sq": "X₁²", "x2sq": "X₂²", "x1x2": "X₁X₂", "sinx1": "sin X₁",
-            "sinx2": "sin X₂"}
+CLASSIFICATION = tuple(CLASSIFICATION_SETS)
+REGRESSION = tuple(REGRESSION_SETS)
 ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear")
 OPTIMIZERS = ("sgd", "momentum", "rmsprop", "adam")
-MAX_ROWS = 5000
-DOMAIN = 6.0            # inputs live in [-6, 6]², as in TensorFlow Playground
-
-
-@dataclass
-class Dataset:
-    x: np.ndarray                   # (n, 2) float32
-    y: np.ndarray                   # (n,) int32 class labels, or float32 targets for regression
-    kind: str                       # "classification" or "regression"
-    classes: int = 2                # classification only
-    name: str = ""
-
-    @property
-    def n(self) -> int:
-        return len(self.x)
-
-
-# ---- data ---------------------------------------------------------------------------------------------
-
-def make_dataset(name: str, n: int = 400, noise: float = 0.0, seed: int = 0, classes: int = 3) -> Dataset:
-    """A data set by name: classification circle, xor, gauss, spiral, moons, blobs (3-5 classes);
-    regression plane, multigauss. `noise` is 0-0.5 as in TensorFlow Playground; inputs in [-6, 6]²."""
-    rng = np.random.default_rng(seed)
-    if name == "circle":
-        x, y = skd.make_circles(n, noise=noise * 0.5, factor=0.45, random_state=seed)
-        x = x * 5
-    elif name == "moons":
-        x, y = skd.make_moons(n, noise=noise * 0.6, random_state=seed)
-        x = (x - [0.5, 0.25]) * 3.5
-    elif name == "gauss":
-        x, y = skd.make_blobs(n, centers=[[2, 2], [-2, -2]], cluster_std=0.6 + noise * 4, random_state=seed)
-    elif name == "blobs":
-        if not 3 <= classes <= 5:
-            raise ValueError("blobs has 3 to 5 classes")
-        angles = np.linspace(0, 2 * np.pi, classes, endpoint=False)
-        centers = np.stack([3.2 * np.cos(angles), 3.2 * np.sin(angles)], axis=1)
-        x, y = skd.make_blobs(n, centers=centers, cluster_std=0.7 + noise * 4, random_state=seed)
-    elif name == "xor":
-        x = rng.uniform(-5, 5, size=(n, 2))
-        x += np.sign(x) * 0.3                                      # a small margin around the axes
-        y = ((x[:, 0] > 0) ^ (x[:, 1] > 0)).astype(int)
-        x = x + rng.normal(0, noise * 2, size=x.shape)
-    elif name == "spiral":
-        half = n // 2
-        t = np.sqrt(rng.uniform(0, 1, size=half)) * 3 * np.pi / 1.2
-        arms = []
-        for k, delta in enumerate((0.0, np.pi)):
-            r = t * 5 / (3 * np.pi / 1.2)
-            arms.append(np.stack([r * np.sin(t + delta), r * np.cos(t + delta)], axis=1))
-        x = np.vstack(arms) + rng.normal(0, noise * 1.5, size=(2 * half, 2))
-        y = np.repeat([0, 1], half)
-    elif name == "plane":
-        x = rng.uniform(-DOMAIN, DOMAIN, size=(n, 2))
-        y = (x[:, 0] + x[:, 1]) / 12 + rng.normal(0, noise, size=n)
-        return Dataset(x.astype(np.float32), y.astype(np.float32), "regression", 0, name)
-    elif name == "multigauss":
-        x = rng.uniform(-DOMAIN, DOMAIN, size=(n, 2))
-        centers = [(-4, 2.5, 1), (0, 2.5, -1), (4, 2.5, 1), (-4, -2.5, -1), (0, -2.5, 1), (4, -2.5, -1)]
-        y = sum(s * np.exp(-((x[:, 0] - cx) ** 2 + (x[:, 1] - cy) ** 2) / 2) for cx, cy, s in centers)
-        y = y + rng.normal(0, noise, size=n)
-        return Dataset(x.astype(np.float32), y.astype(np.float32), "regression", 0, name)
-    else:
-        raise ValueError(f"unknown data set {name!r}")
-    x = np.clip(x, -DOMAIN, DOMAIN)
-    return Dataset(x.astype(np.float32), np.asarray(y, np.int32), "classification", int(np.max(y)) + 1, name)
-
-
-def curve_dataset(formula: str, n: int = 400, noise: float = 0.0, seed: int = 0) -> Dataset:
-    """Points above (class 1) and below (class 0) the curve y = f(x), f typed in the program language."""
-    f = function_of_x(formula)
-    rng = np.random.default_rng(seed)
-    x = rng.uniform(-DOMAIN, DOMAIN, size=(n, 2)).astype(np.float32)
-    boundary = f(x[:, 0])
-    y = (x[:, 1] > boundary).astype(np.int32)
-    flip = rng.uniform(size=n) < noise * 0.5
-    y[flip] = 1 - y[flip]
-    return Dataset(x, y, "classification", 2, f"y = {formula.strip()}")
-
-
-def function_of_x(formula: str):
-    trace, (ix,), target = expression(formula, ("x",))
-
-    def f(xs: np.ndarray) -> np.ndarray:
-        out = replay(trace, target, {ix: tf.constant(np.asarray(xs, np.float32))}).numpy()
-        return np.broadcast_to(out, np.shape(xs)).astype(np.float32)
-
-    return f
-
-
-def load_csv(data: bytes | str, kind: str = "classification") -> Dataset:
-    """A CSV with columns x1, x2, label. Every problem is a ValueError that says what to fix."""
-    try:
-        frame = pd.read_csv(io.StringIO(data.decode("utf-8") if isinstance(data, bytes) else data))
-    except UnicodeDecodeError:
-        raise ValueError("the file is not UTF-8 text: save it as CSV") from None
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as e:
-        raise ValueError(f"not a readable CSV: {str(e).splitlines()[0]}") from None
-    frame.columns = [str(c).strip().lower() for c in frame.columns]
-    missing = [c for c in ("x1", "x2", "label") if c not in frame.columns]
-    if missing:
-        raise ValueError(f"missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)}: the header must "
-                         f"be x1,x2,label (found {', '.join(frame.columns) or 'none'})")
-    if len(frame) == 0:
-        raise ValueError("the file has a header but no rows")
-    if len(frame) > MAX_ROWS:
-        raise ValueError(f"{len(frame):,} rows: the limit is {MAX_ROWS:,}")
-    for col in ("x1", "x2", "label"):
-        values = pd.to_numeric(frame[col], errors="coerce")
-        bad = values.isna() | ~np.isfinite(values.astype(float))
-        if bad.any():
-            row = int(np.argmax(bad.values))
-            raise ValueError(f"row {row + 2}, column {col}: {frame[col].iloc[row]!r} is not a number")
-        frame[col] = values
-    x = frame[["x1", "x2"]].to_numpy(np.float32)
-    if kind == "regression":
-        return Dataset(x, frame["label"].to_numpy(np.float32), "regression", 0, "your CSV")
-    labels = frame["label"].to_numpy()
-    if not np.all(labels == np.round(labels)) or labels.min() < 0:
-        raise ValueError("labels must be whole numbers 0, 1, … for classification")
-    classes = int(labels.max()) + 1
-    if classes < 2 or classes > 5:
-        raise ValueError(f"{classes} classes: use 2 to 5 (labels 0 to 4)")
-    return Dataset(x, labels.astype(np.int32), "classification", classes, "your CSV")
-
-
-def add_point(data: Dataset, x1: float, x2: float, label: float) -> Dataset:
-    y = np.append(data.y, np.asarray(label, data.y.dtype))
-    classes = max(data.classes, int(label) + 1) if data.kind == "classification" else 0
-    return replace(data, x=np.vstack([data.x, [[x1, x2]]]).astype(np.float32), y=y, classes=classes)
-
-
-def split(data: Dataset, train_ratio: float = 0.5, seed: int = 0) -> tuple[Dataset, Dataset]:
-    order = np.random.default_rng(seed).permutation(data.n)
-    k = max(1, min(data.n - 1, int(round(data.n * train_ratio))))
-    take = lambda idx: replace(data, x=data.x[idx], y=data.y[idx])  # noqa: E731
-    return take(order[:k]), take(order[k:])
-
-
-def features(x: np.ndarray, names: tuple[str, ...]) -> np.ndarray:
-    cols = {"x1": x[:, 0], "x2": x[:, 1], "x1sq": x[:, 0] ** 2, "x2sq": x[:, 1] ** 2, "x1x2": x[:, 0] * x[:, 1],
-            "sinx1": np.sin(x[:, 0]), "sinx2": np.sin(x[:, 1])}
-    return np.stack([cols[n] for n in names], axis=1).astype(np.float32)
 
 
 # ---- the network --------------------------------------------------------------------------------------
@@ -204,20 +60,21 @@ class NetworkSpec:
 
 def build_model(spec: NetworkSpec, outputs: int) -> keras.Sequential:
     """Dense layers with seeded Glorot initializers (no global seed), the chosen activation, and an
-    output layer giving logits (classification) or the value (regression)."""
-    reg = None
-    if spec.regularization == "l1":
-        reg = keras.regularizers.L1(spec.regularization_rate)
-    elif spec.regularization == "l2":
-        reg = keras.regularizers.L2(spec.regularization_rate)
+    output layer giving logits (classification) or the value (regression). The L1 / L2 penalty on the
+    kernels is added by the training step (`penalty`), so a new rate needs no new model."""
     layers = [keras.Input((len(spec.features),))]
     for i, units in enumerate(spec.hidden):
-        layers.append(keras.layers.Dense(units, activation=spec.activation, kernel_regularizer=reg,
-                                         kernel_initializer=keras.initializers.GlorotUniform(seed=spec.seed * 101 + i),
-                                         name=f"hidden_{i + 1}"))
-    layers.append(keras.layers.Dense(outputs, kernel_regularizer=reg, name="output",
+        layers.append(keras.layers.Dense(units, activation=spec.activation, name=f"hidden_{i + 1}",
+                                         kernel_initializer=keras.initializers.GlorotUniform(seed=spec.seed * 101 + i)))
+    layers.append(keras.layers.Dense(outputs, name="output",
                                      kernel_initializer=keras.initializers.GlorotUniform(seed=spec.seed * 101 + 99)))
     return keras.Sequential(layers)
+
+
+def penalty(kernels, l1, l2):
+    """Keras's L1 and L2 regularizers on the kernels: l1·Σ|w| + l2·Σw²."""
+    return tf.add_n([tf.constant(0.0)] + [l1 * tf.reduce_sum(tf.abs(k)) + l2 * tf.reduce_sum(tf.square(k))
+                                          for k in kernels])
 
 
 def make_optimizer(spec: NetworkSpec) -> keras.optimizers.Optimizer:
@@ -237,10 +94,14 @@ class History:
 
 class Trainer:
     """One network on one data set. `steps(n)` trains n mini-batch steps in one compiled call; batches
-    are drawn from a stateless generator seeded by (seed, step), so results depend on the seed only."""
+    are drawn from a stateless generator seeded by (seed, step), so results depend on the seed only.
+    `split` says how train and test were cut from `train.spec`'s data set, (ratio, seed), for the export.
 
-    def __init__(self, spec: NetworkSpec, train: Dataset, test: Dataset):
-        self.spec, self.train_data, self.test_data = spec, train, test
+    `restart` starts again with new settings of the same shape of network (learning rate, batch, seed,
+    regularization, data with as many classes): the compiled functions are kept, so nothing is traced
+    again. `generation` counts the starts."""
+
+    def __init__(self, spec: NetworkSpec, train: Dataset, test: Dataset, split: tuple[float, int] | None = None):
         self.kind = train.kind
         self.outputs = (1 if train.classes == 2 else train.classes) if self.kind == "classification" else 1
         self.model = build_model(spec, self.outputs)
@@ -250,16 +111,54 @@ class Trainer:
                         keras.losses.SparseCategoricalCrossentropy(from_logits=True))
         self.optimizer = make_optimizer(spec)
         self.optimizer.build(self.model.trainable_variables)
-        self.xtr = tf.constant(features(train.x, spec.features))
-        self.ytr = tf.constant(self._targets(train.y))
-        self.xte = tf.constant(features(test.x, spec.features)) if test.n else self.xtr
-        self.yte = tf.constant(self._targets(test.y)) if test.n else self.ytr
+        self.l1, self.l2 = tf.Variable(0.0, trainable=False), tf.Variable(0.0, trainable=False)
+        self.lock = threading.Lock()
+        self.generation = 0
+        self._shape = self.shape_of(spec, train)
+        self._start(spec, train, test, split)
+        self._compile()
+        self._record()
+
+    @staticmethod
+    def shape_of(spec: NetworkSpec, train: Dataset) -> tuple:
+        """What the compiled functions depend on; settings beyond it change numbers, not the graph."""
+        outputs = (1 if train.classes == 2 else train.classes) if train.kind == "classification" else 1
+        return spec.features, spec.hidden, spec.activation, spec.optimizer, train.kind, outputs
+
+    def can_restart(self, spec: NetworkSpec, train: Dataset) -> bool:
+        return self.shape_of(spec, train) == self._shape
+
+    def restart(self, spec: NetworkSpec, train: Dataset, test: Dataset, split: tuple[float, int] | None = None) -> None:
+        """As a new Trainer(spec, train, test, split) would be, without tracing anything again."""
+        if not self.can_restart(spec, train):
+            raise ValueError("a network of another shape needs a new Trainer")
+        with self.lock:
+            self._start(spec, train, test, split)
+            self.generation += 1
+            fresh = build_model(spec, self.outputs)      # the seeded initial weights, as a new model has them
+            for w, value in zip(self.model.weights, fresh.get_weights()):
+                w.assign(value)
+            for v in self.optimizer.variables:
+                v.assign(tf.zeros_like(v))
+            self.optimizer.learning_rate = spec.learning_rate
+            self._record()
+
+    def _start(self, spec: NetworkSpec, train: Dataset, test: Dataset, split) -> None:
+        self.spec, self.train_data, self.test_data, self.split = spec, train, test, split
+        self.added: list[tuple[float, float, float]] = []      # points clicked onto the plane, in order
+        self.l1.assign(spec.regularization_rate if spec.regularization == "l1" else 0.0)
+        self.l2.assign(spec.regularization_rate if spec.regularization == "l2" else 0.0)
+        self._set_data()
         self.step = 0
         self.history = History()
         self.snapshots: list[tuple[int, list[np.ndarray]]] = []
-        self.lock = threading.Lock()
-        self._compile()
-        self._record()
+
+    def _set_data(self) -> None:
+        train, test, names = self.train_data, self.test_data, self.spec.features
+        self.xtr = tf.constant(features(train.x, names))
+        self.ytr = tf.constant(self._targets(train.y))
+        self.xte = tf.constant(features(test.x, names)) if test.n else self.xtr
+        self.yte = tf.constant(self._targets(test.y)) if test.n else self.ytr
 
     def _targets(self, y: np.ndarray) -> np.ndarray:
         if self.kind == "regression":
@@ -279,33 +178,37 @@ class Trainer:
         return tf.reduce_mean(tf.cast(tf.cast(tf.argmax(out, axis=1), tf.int32) == y, tf.float32))
 
     def _compile(self) -> None:
+        """One trace of each function per trainer: the data are arguments of any length, so a point
+        added to the training set does not retrace, and grids of every size share one trace."""
         model, opt, spec = self.model, self.optimizer, self.spec
-        x, y, n = self.xtr, self.ytr, int(self.xtr.shape[0])
-        batch = max(1, min(spec.batch_size, n))
-        seed = spec.seed
+        x_spec = tf.TensorSpec([None, len(spec.features)], tf.float32)
+        y_spec = tf.TensorSpec([None, 1], tf.float32) if self.ytr.dtype == tf.float32 else \
+            tf.TensorSpec([None], tf.int32)
+        scalar = tf.TensorSpec([], tf.int64)
+        kernels = [layer.kernel for layer in model.layers]
 
-        @tf.function(reduce_retracing=True)
-        def train_steps(first, count):
+        @tf.function(input_signature=[scalar, scalar, x_spec, y_spec, scalar, scalar])
+        def train_steps(first, count, x, y, batch_size, seed):
+            n = tf.shape(x)[0]
+            batch = tf.reshape(tf.minimum(tf.cast(batch_size, tf.int32), n), [1])
             total = tf.constant(0.0)
             for k in tf.range(count):
-                idx = tf.random.stateless_uniform([batch], seed=tf.stack([tf.cast(seed, tf.int64),
-                                                                          tf.cast(first + k, tf.int64)]),
-                                                  maxval=n, dtype=tf.int32)
+                idx = tf.random.stateless_uniform(batch, seed=tf.stack([seed, first + k]), maxval=n, dtype=tf.int32)
                 xb, yb = tf.gather(x, idx), tf.gather(y, idx)
                 with tf.GradientTape() as tape:
                     out = model(xb, training=True)
-                    loss = self._loss(out, yb) + tf.add_n([tf.constant(0.0)] + model.losses)
+                    loss = self._loss(out, yb) + penalty(kernels, self.l1, self.l2)
                 grads = tape.gradient(loss, model.trainable_variables)
                 opt.apply_gradients(zip(grads, model.trainable_variables))
                 total += loss
             return total / tf.cast(tf.maximum(count, 1), tf.float32)
 
-        @tf.function(reduce_retracing=True)
+        @tf.function(input_signature=[x_spec, y_spec])
         def evaluate(xs, ys):
             out = model(xs, training=False)
             return self._loss(out, ys), self._accuracy(out, ys)
 
-        @tf.function(reduce_retracing=True)
+        @tf.function(input_signature=[x_spec])
         def layer_outputs(xs):
             outs, h = [], xs
             for layer in model.layers:
@@ -322,9 +225,21 @@ class Trainer:
     def steps(self, count: int) -> None:
         with self.lock:
             if count > 0:
-                self._train_steps(tf.constant(self.step, tf.int64), tf.constant(int(count), tf.int64))
+                self._train_steps(tf.constant(self.step, tf.int64), tf.constant(int(count), tf.int64), self.xtr,
+                                  self.ytr, tf.constant(self.spec.batch_size, tf.int64),
+                                  tf.constant(self.spec.seed, tf.int64))
                 self.step += int(count)
             self._record()
+
+    def add_point(self, x1: float, x2: float, label: float) -> None:
+        """A point clicked onto the plane joins the training set. Training goes on from where it is: the
+        weights, the optimizer's state, the step and the train/test split are kept."""
+        with self.lock:
+            if self.kind == "classification" and not 0 <= int(label) < max(2, self.train_data.classes):
+                raise ValueError(f"class {label} is not one of this data set's classes")
+            self.train_data = add_point(self.train_data, x1, x2, label)
+            self.added.append((float(x1), float(x2), label))
+            self._set_data()
 
     def _record(self) -> None:
         tl, ta = (float(v) for v in self._evaluate(self.xtr, self.ytr))
@@ -365,11 +280,13 @@ class Trainer:
         outs = self._layer_outputs(tf.constant(features(pts, self.spec.features)))
         return [o.numpy().T.reshape(-1, n, n) for o in outs]
 
-    def boundary_frames(self, n: int = 100, frames: int = 60) -> list[tuple[int, np.ndarray]]:
-        """The output grid at up to `frames` recorded moments of training, for the replay animation."""
-        return self._at_snapshots(frames, lambda: self.output_grid(n))
+    def boundary_frames(self, n: int = 100, frames: int = 60,
+                        progress: Callable[[float], None] | None = None) -> list[tuple[int, np.ndarray]]:
+        """The output grid at up to `frames` recorded moments of training, for the replay animation;
+        `progress(fraction done)` after each."""
+        return self._at_snapshots(frames, lambda: self.output_grid(n), progress)
 
-    def _at_snapshots(self, frames: int, compute) -> list[tuple[int, Any]]:
+    def _at_snapshots(self, frames: int, compute, progress=None) -> list[tuple[int, Any]]:
         """`compute()` with the weights of up to `frames` evenly spread recorded moments, then the
         current weights put back; under the lock, so a training refresh never sees the swapped weights."""
         with self.lock:
@@ -382,6 +299,8 @@ class Trainer:
                     for w, value in zip(self.model.weights, weights):
                         w.assign(value)
                     out.append((step, compute()))
+                    if progress is not None:
+                        progress(len(out) / len(picks))
             finally:
                 for w, value in zip(self.model.weights, current):
                     w.assign(value)
@@ -480,42 +399,13 @@ class Trainer:
                 return f.read()
 
     def keras_code(self) -> str:
-        s = self.spec
-        reg = "" if not s.regularization else f", kernel_regularizer=keras.regularizers.{s.regularization.upper()}" \
-                                                f"({s.regularization_rate!r})"
-        layers = "\n".join(f"    keras.layers.Dense({u}, activation={s.activation!r}{reg})," for u in s.hidden)
-        if self.kind == "regression":
-            loss, out = '"mse"', "keras.layers.Dense(1)"
-        elif self.outputs == 1:
-            loss, out = "keras.losses.BinaryCrossentropy(from_logits=True)", "keras.layers.Dense(1)"
-        else:
-            loss, out = "keras.losses.SparseCategoricalCrossentropy(from_logits=True)", \
-                f"keras.layers.Dense({self.outputs})"
-        opt = {"sgd": f"keras.optimizers.SGD({s.learning_rate!r})",
-               "momentum": f"keras.optimizers.SGD({s.learning_rate!r}, momentum=0.9)",
-               "rmsprop": f"keras.optimizers.RMSprop({s.learning_rate!r})",
-               "adam": f"keras.optimizers.Adam({s.learning_rate!r})"}[s.optimizer]
-        feats = ", ".join(s.features)
-        return f"""import keras
-import numpy as np
-
-# inputs: the columns {feats} computed from (x1, x2); targets: the labels
-model = keras.Sequential([
-    keras.Input(({len(s.features)},)),
-{layers}
-    {out},
-])
-model.compile(optimizer={opt}, loss={loss}{', metrics=["accuracy"]' if self.kind == "classification" else ''})
-model.fit(inputs, targets, batch_size={s.batch_size}, epochs={max(1, int(round(self.epoch)))})
-"""
+        """A Keras script that runs as it is and rebuilds this data and network (explorer.playground_export)."""
+        from .playground_export import keras_code
+        return keras_code(self)
 
 
 def _lit(a: np.ndarray) -> str:
     return repr(np.round(np.asarray(a, dtype=np.float64), 6).tolist())
-
-
-def spec_dict(spec: NetworkSpec) -> dict:
-    return asdict(spec)
 
 
 @dataclass
@@ -531,7 +421,7 @@ def train(spec: NetworkSpec, data: Dataset, steps: int, train_ratio: float = 0.5
     """Train for `steps` mini-batch steps, recording losses every `chunk` steps; with `frames`, also the
     output over a `grid`×`grid` plane at up to that many recorded moments."""
     tr, te = split(data, train_ratio, spec.seed)
-    trainer = Trainer(spec, tr, te)
+    trainer = Trainer(spec, tr, te, split=(train_ratio, spec.seed))
     done = 0
     while done < steps:
         k = min(chunk, steps - done)
@@ -539,3 +429,59 @@ def train(spec: NetworkSpec, data: Dataset, steps: int, train_ratio: float = 0.5
         done += k
     return TrainResult(trainer.history, trainer.model, trainer.boundary_frames(grid, frames) if frames else [],
                        trainer)
+
+
+# ---- the page's settings ----------------------------------------------------------------------------------
+
+DATASETS = {"circle": "Circle", "xor": "Exclusive or", "gauss": "Gaussian", "spiral": "Spiral", "moons": "Two moons",
+            "blobs": "Blobs (3-5 classes)", "curve": "Above / below y = f(x)", "csv": "Your CSV",
+            "plane": "Plane (regression)", "multigauss": "Multi-Gaussian (regression)"}
+LEARNING_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0)
+REGULARIZATIONS = ("none", "l1", "l2")
+REGULARIZATION_RATES = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
+OPTIMIZER_LABELS = {"sgd": "SGD", "momentum": "SGD + momentum", "rmsprop": "RMSprop", "adam": "Adam"}
+CURVE = "3 * tf.sin(x)"
+
+SETTINGS = Settings("playground", "pg_", (
+    Setting("data", "choice", "circle", "Data set", tuple(DATASETS)),
+    Setting("curve", "text", CURVE, "y = f(x) (the curve data set)"),
+    Setting("classes", "int", 3, "Classes (blobs)", low=3, high=5),
+    Setting("noise", "int", 0, "Noise (%)", low=0, high=50),
+    Setting("ratio", "int", 50, "Training data (%)", low=10, high=90),
+    Setting("seed", "int", 0, "Seed", low=0, high=MAX_SEED),
+    Setting("features", "list", ["x1", "x2"], "Features", tuple(FEATURES)),
+    # not "hidden": app_pages/_links keeps the teacher's hide list under the prefix + "hidden"
+    Setting("layers", "list", [4, 2], "Hidden layers (neurons in each)", tuple(range(1, 9))),
+    Setting("activation", "choice", "tanh", "Activation", ACTIVATIONS),
+    Setting("lr", "choice", 0.03, "Learning rate", LEARNING_RATES),
+    Setting("opt", "choice", "sgd", "Optimizer", OPTIMIZERS),
+    Setting("batch", "int", 10, "Batch size", low=1, high=30),
+    Setting("reg", "choice", "none", "Regularization", REGULARIZATIONS),
+    Setting("rate", "choice", 0.0, "Regularization rate", REGULARIZATION_RATES),
+    Setting("show_test", "bool", False, "Show test data"),
+    Setting("discretize", "bool", False, "Discretize output"),
+    Setting("grads", "bool", False, "Gradients on the weights"),
+    Setting("add_class", "int", 0, "Class of a clicked point", low=0, high=4),
+    Setting("point", "int", 0, "Training point to trace", low=0, high=MAX_ROWS),
+), controls=("regenerate", "export"))
+
+
+def spec_from(values: dict) -> NetworkSpec:
+    """The network a page's settings describe (ValueError saying what to change if none)."""
+    if not values["features"]:
+        raise ValueError("choose at least one feature")
+    return NetworkSpec(tuple(values["features"]), tuple(int(h) for h in values["layers"]), values["activation"],
+                       float(values["lr"]), int(values["batch"]), values["opt"],
+                       None if values["reg"] == "none" else values["reg"], float(values["rate"]), int(values["seed"]))
+
+
+def data_from(values: dict, csv: Dataset | None = None) -> Dataset:
+    """The data set a page's settings describe; `csv` is the uploaded file's (ValueError if there is none)."""
+    name, noise, seed = values["data"], values["noise"] / 100, int(values["seed"])
+    if name == "csv":
+        if csv is None:
+            raise ValueError("upload a CSV file with columns x1, x2, label to train on your own points")
+        return csv
+    if name == "curve":
+        return curve_dataset(values["curve"], 400, noise, seed)
+    return make_dataset(name, 450 if name == "blobs" else 400, noise, seed, int(values["classes"]))

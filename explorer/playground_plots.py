@@ -6,31 +6,48 @@ from __future__ import annotations
 
 import base64
 import io
+from collections import defaultdict
 
 import numpy as np
 import plotly.graph_objects as go
 from PIL import Image
 
-from .playground import DOMAIN, FEATURES, Dataset, Trainer
+from .palette import CLASS_COLORS, MAIN_LINE, MARK, NEGATIVE, NEUTRAL, OUTPUT_SCALE, PAPER, POSITIVE
+from .playground import DOMAIN, FEATURES, Dataset, Trainer, features
 
 FONT = dict(size=15)
-CLASS_COLORS = ["#E69F00", "#0072B2", "#009E73", "#CC79A7", "#D55E00"]   # Okabe-Ito
-# diverging orange (class 0, negative) to blue (class 1, positive), as TensorFlow Playground
-DIVERGING = [[0.0, "#f59322"], [0.5, "#e8eaeb"], [1.0, "#0877bd"]]
+GRID = 61                   # the output's heatmap: a value every 0.2 of the plane
+CLICK_GRID = 31             # its invisible click targets, every 0.4 (more markers make every redraw slower)
+HEIGHT = 430                # the output and the network side by side, above the fold at 1280×720
 
 
-def _png(values: np.ndarray, lo: float, hi: float, size: int = 48) -> str:
-    """A small heatmap as a PNG data URI, orange below the middle and blue above."""
-    t = np.clip((values - lo) / max(hi - lo, 1e-9), 0, 1)
-    a, mid, b = np.array([245, 147, 34]), np.array([232, 234, 235]), np.array([8, 119, 189])
-    rgb = np.where(t[..., None] < 0.5, a + (mid - a) * (t[..., None] * 2), mid + (b - mid) * ((t[..., None] - 0.5) * 2))
-    image = Image.fromarray(np.flipud(rgb).astype(np.uint8), "RGB").resize((size, size), Image.NEAREST)
+def _rgb(color: str) -> np.ndarray:
+    return np.array([int(color[i:i + 2], 16) for i in (1, 3, 5)], dtype=float)
+
+
+def _diverging(t: np.ndarray) -> np.ndarray:
+    """OUTPUT_SCALE in NumPy: t = 0 orange, 0.5 neutral, 1 blue; (..., 3) RGB."""
+    a, mid, b = _rgb(NEGATIVE), _rgb(NEUTRAL), _rgb(POSITIVE)
+    t = np.clip(t, 0, 1)[..., None]
+    return np.where(t < 0.5, a + (mid - a) * (t * 2), mid + (b - mid) * ((t - 0.5) * 2))
+
+
+def _data_uri(rgb: np.ndarray, size: int | None = None) -> str:
+    """An (n, n, 3) image, row 0 at the bottom of the plane, as a PNG data URI."""
+    image = Image.fromarray(np.flipud(np.round(rgb)).astype(np.uint8), "RGB")
+    if size:
+        image = image.resize((size, size), Image.NEAREST)
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
 
 
-def network_figure(trainer: Trainer, show_gradients: bool = False) -> go.Figure:
+def _png(values: np.ndarray, lo: float, hi: float, size: int = 48) -> str:
+    """A small heatmap as a PNG data URI, orange below the middle and blue above."""
+    return _data_uri(_diverging((values - lo) / max(hi - lo, 1e-9)), size)
+
+
+def network_figure(trainer: Trainer, show_gradients: bool = False, height: int = HEIGHT) -> go.Figure:
     """Inputs, hidden neurons and outputs as columns of thumbnails (each neuron's output over the input
     plane); weights as edges, color = sign, width = magnitude, value on hover. With `show_gradients`,
     edges show d loss / d weight on the next mini-batch instead."""
@@ -41,49 +58,53 @@ def network_figure(trainer: Trainer, show_gradients: bool = False) -> go.Figure:
     grads = trainer.weight_gradients() if show_gradients else None
     xs = np.linspace(0, 1, len(layers))
     pos = [[(xs[i], 1 - (j + 0.5) / max(layers)) for j in range(n)] for i, n in enumerate(layers)]
-    fig = go.Figure()
     values = [w for w, _ in (grads or weights)]
     scale = max((float(np.max(np.abs(w))) for w in values if w.size), default=1.0) or 1.0
+    # one trace per (sign, width): a few traces instead of one per weight keep the figure quick to build
+    segments: dict[tuple[bool, float], tuple[list, list]] = defaultdict(lambda: ([], []))
     hover_x, hover_y, hover_text = [], [], []
+    name = "∂loss/∂w" if grads else "weight"
     for i, kernel in enumerate(values):
         for a in range(kernel.shape[0]):
             for b in range(kernel.shape[1]):
                 v = float(kernel[a, b])
                 (x0, y0), (x1, y1) = pos[i][a], pos[i + 1][b]
-                fig.add_trace(go.Scatter(x=[x0, x1], y=[y0, y1], mode="lines", hoverinfo="skip", showlegend=False,
-                                         line=dict(color="#0877bd" if v > 0 else "#f59322",
-                                                   width=0.5 + 6 * abs(v) / scale)))
+                width = 1 + round(5 * abs(v) / scale)
+                xs_, ys_ = segments[(v > 0, width)]
+                xs_ += [x0, x1, None]
+                ys_ += [y0, y1, None]
                 hover_x.append((x0 + x1) / 2)
                 hover_y.append((y0 + y1) / 2)
-                name = "∂loss/∂w" if grads else "weight"
                 hover_text.append(f"{name} layer {i + 1}, {a} → {b}: {v:.4g}")
-    fig.add_trace(go.Scatter(x=hover_x, y=hover_y, mode="markers", marker=dict(size=10, opacity=0),
+    traces = [go.Scatter(x=xs_, y=ys_, mode="lines", hoverinfo="skip", showlegend=False,
+                         line=dict(color=POSITIVE if positive else NEGATIVE, width=width))
+              for (positive, width), (xs_, ys_) in sorted(segments.items())]
+    traces.append(go.Scatter(x=hover_x, y=hover_y, mode="markers", marker=dict(size=10, opacity=0),
                              hovertext=hover_text, hoverinfo="text", showlegend=False))
+    fig = go.Figure(traces)
     box = 0.5 / max(layers) * 0.85
     feature_grids = _feature_grids(trainer, 24)
+    images, labels = [], []
     for i, column in enumerate(pos):
         for j, (x, y) in enumerate(column):
             if i == 0:
-                img = feature_grids[j]
-                label = FEATURES[spec.features[j]]
+                img, label = feature_grids[j], FEATURES[spec.features[j]]
             else:
-                img = grids[i - 1][j]
-                label = "output" if i == len(pos) - 1 else f"{i}.{j + 1}"
+                img, label = grids[i - 1][j], "output" if i == len(pos) - 1 else f"{i}.{j + 1}"
             lim = float(np.max(np.abs(img))) or 1.0
-            fig.add_layout_image(source=_png(img, -lim, lim), x=x, y=y, xref="x", yref="y", sizex=box * 1.6,
-                                 sizey=box * 1.6, xanchor="center", yanchor="middle", layer="above")
-            fig.add_annotation(x=x, y=y - box * 0.95, text=label, showarrow=False, font=dict(size=12))
-    fig.update_layout(height=max(360, 90 * max(layers)), margin=dict(l=10, r=10, t=30, b=10), font=FONT,
-                      xaxis=dict(visible=False, range=[-0.12, 1.12]), yaxis=dict(visible=False, range=[-0.02, 1.02]),
-                      plot_bgcolor="white",
+            images.append(dict(source=_png(img, -lim, lim), x=x, y=y, xref="x", yref="y", sizex=box * 1.6,
+                               sizey=box * 1.6, xanchor="center", yanchor="middle", layer="above"))
+            labels.append(dict(x=x, y=y - box * 0.95, text=label, showarrow=False, font=dict(size=13)))
+    fig.update_layout(height=height, margin=dict(l=4, r=4, t=30, b=4), font=FONT, images=images,
+                      annotations=labels, plot_bgcolor=PAPER,
+                      xaxis=dict(visible=False, range=[-0.12, 1.12], fixedrange=True),
+                      yaxis=dict(visible=False, range=[-0.02, 1.02], fixedrange=True),
                       title=dict(text="d loss / d weight on the next batch" if grads else
-                                 "weights: blue +, orange −, width = size",
-                                 font=dict(size=14)))
+                                 "weights: blue +, orange −, width = size", font=dict(size=14)))
     return fig
 
 
 def _feature_grids(trainer: Trainer, n: int) -> list[np.ndarray]:
-    from .playground import features
     axis = np.linspace(-DOMAIN, DOMAIN, n, dtype=np.float32)
     gx, gy = np.meshgrid(axis, axis)
     f = features(np.stack([gx.ravel(), gy.ravel()], 1), trainer.spec.features)
@@ -93,71 +114,113 @@ def _feature_grids(trainer: Trainer, n: int) -> list[np.ndarray]:
 def _points(data: Dataset, name: str, symbol: str, opacity: float) -> list[go.Scatter]:
     if data.n == 0:
         return []
+    # a click selects a point (that is how a click reaches the page); selecting must not fade the others
+    keep = dict(selected=dict(marker=dict(opacity=opacity)), unselected=dict(marker=dict(opacity=opacity)))
+    outline = dict(color=PAPER, width=0.8)
     if data.kind == "regression":
-        return [go.Scatter(x=data.x[:, 0], y=data.x[:, 1], mode="markers", name=name,
-                           marker=dict(size=7, color=data.y, colorscale=DIVERGING, symbol=symbol, opacity=opacity,
-                                       line=dict(color="white", width=0.8)))]
-    return [go.Scatter(x=data.x[data.y == c, 0], y=data.x[data.y == c, 1], mode="markers",
-                       name=f"{name}: class {c}", marker=dict(size=7, color=CLASS_COLORS[c % 5], symbol=symbol,
-                                                               opacity=opacity, line=dict(color="white", width=0.8)))
+        return [go.Scatter(x=data.x[:, 0], y=data.x[:, 1], mode="markers", name=name, hoverinfo="skip", **keep,
+                           marker=dict(size=8, color=data.y, colorscale=OUTPUT_SCALE, symbol=symbol, opacity=opacity,
+                                       line=outline))]
+    return [go.Scatter(x=data.x[data.y == c, 0], y=data.x[data.y == c, 1], mode="markers", hoverinfo="skip",
+                       name=f"{name}: class {c}", **keep,
+                       marker=dict(size=8, color=CLASS_COLORS[c % len(CLASS_COLORS)], symbol=symbol, opacity=opacity,
+                                   line=outline))
             for c in range(data.classes)]
 
 
-def output_figure(trainer: Trainer, show_test: bool = True, discretize: bool = False, n: int = 60) -> go.Figure:
+def _square(fig: go.Figure) -> None:
+    """The input plane is a square at every size: one unit of x1 is as long as one of x2."""
+    # no grid lines: they would be drawn over the output's picture
+    fig.update_xaxes(range=[-DOMAIN, DOMAIN], constrain="domain", fixedrange=True, showgrid=False, zeroline=False)
+    fig.update_yaxes(range=[-DOMAIN, DOMAIN], scaleanchor="x", scaleratio=1, constrain="domain", fixedrange=True,
+                     showgrid=False, zeroline=False)
+
+
+def _output_rgb(trainer: Trainer, z: np.ndarray, lim: float | None = None) -> np.ndarray:
+    """The output's colors over the plane on white: the probability of class 1 (or the value, from -lim to
+    lim) from orange to blue, or the winning class's color."""
+    if trainer.kind == "classification" and trainer.outputs > 1:
+        rgb, opacity = np.array([_rgb(c) for c in CLASS_COLORS])[np.round(z).astype(int)], 0.45
+    elif trainer.kind == "classification":
+        rgb, opacity = _diverging(z), 0.75
+    else:
+        lim = lim or float(np.max(np.abs(z))) or 1.0
+        rgb, opacity = _diverging((z + lim) / (2 * lim)), 0.75
+    paper = _rgb(PAPER)
+    return paper + (rgb - paper) * opacity
+
+
+def output_figure(trainer: Trainer, show_test: bool = True, discretize: bool = False, clickable: bool = True,
+                  height: int = HEIGHT) -> go.Figure:
+    """The network's output over the input plane behind the data, drawn as one picture (a plotly heatmap
+    costs the browser more on every refresh while training). Over it, when `clickable`, a grid of
+    invisible markers catches clicks anywhere on the plane (a plotly click reports a point, never empty
+    background), each carrying the output there for its hover text; while training refreshes the figure
+    several times a second they are left out, as the browser redraws every marker each time."""
+    n, every = GRID, (GRID - 1) // (CLICK_GRID - 1)
     z = trainer.output_grid(n)
-    axis = np.linspace(-DOMAIN, DOMAIN, n)
+    axis = np.round(np.linspace(-DOMAIN, DOMAIN, n), 3)
     multiclass = trainer.kind == "classification" and trainer.outputs > 1
     if discretize and trainer.kind == "classification" and not multiclass:
         z = (z > 0.5).astype(float)
-    if multiclass:
-        scale = [[k / max(1, trainer.outputs - 1), CLASS_COLORS[k]] for k in range(trainer.outputs)]
-        heat = go.Heatmap(x=axis, y=axis, z=z, colorscale=scale, zmin=0, zmax=trainer.outputs - 1, opacity=0.45,
-                          showscale=False, hovertemplate="(%{x:.2f}, %{y:.2f}) → class %{z:.0f}<extra></extra>")
-    else:
-        lo, hi = (0.0, 1.0) if trainer.kind == "classification" else (float(-np.max(np.abs(z))), float(np.max(np.abs(z))))
-        heat = go.Heatmap(x=axis, y=axis, z=z, colorscale=DIVERGING, zmin=lo, zmax=hi, opacity=0.75,
-                          colorbar=dict(title="P(class 1)" if trainer.kind == "classification" else "output"),
-                          hovertemplate="(%{x:.2f}, %{y:.2f}) → %{z:.3f}<extra></extra>")
-    fig = go.Figure([heat] + _points(trainer.train_data, "train", "circle", 0.95)
+    what = "class %{customdata:.0f}" if multiclass else \
+        "P(class 1) %{customdata:.3f}" if trainer.kind == "classification" else "output %{customdata:.3f}"
+    gx, gy = np.meshgrid(axis[::every], axis[::every])
+    clicks = go.Scatter(x=gx.ravel(), y=gy.ravel(), customdata=np.round(z[::every, ::every], 3).ravel(),
+                        mode="markers", name="click", marker=dict(size=6, opacity=0), showlegend=False,
+                        selected=dict(marker=dict(opacity=0)), unselected=dict(marker=dict(opacity=0)),
+                        hovertemplate=f"(%{{x:.1f}}, %{{y:.1f}}) → {what}<extra>click: add a point</extra>")
+    fig = go.Figure(([clicks] if clickable else []) + _points(trainer.train_data, "train", "circle", 0.95)
                     + (_points(trainer.test_data, "test", "circle-open", 0.9) if show_test else []))
-    fig.update_layout(height=520, font=FONT, margin=dict(l=10, r=10, t=30, b=10),
-                      xaxis=dict(range=[-DOMAIN, DOMAIN], title="x₁", constrain="domain"),
-                      yaxis=dict(range=[-DOMAIN, DOMAIN], title="x₂", constrain="domain"),
-                      legend=dict(orientation="h", y=1.08, font=dict(size=12)), clickmode="event+select")
+    fig.update_layout(images=[_plane_image(trainer, z)], height=height, font=FONT, margin=dict(l=36, r=4, t=40, b=30),
+                      clickmode="event+select", dragmode=False, plot_bgcolor=PAPER,
+                      legend=dict(orientation="h", y=1.03, yanchor="bottom", x=0, font=dict(size=12),
+                                  bgcolor="rgba(0,0,0,0)"))
+    _square(fig)
     return fig
 
 
-def loss_figure(trainer: Trainer) -> go.Figure:
+def clicked_point(selection: dict | None) -> tuple[float, float] | None:
+    """Where on the plane a click on the output figure landed, from Streamlit's selection state."""
+    points = (selection or {}).get("selection", {}).get("points") or []
+    if not points:
+        return None
+    return round(float(points[0]["x"]), 3), round(float(points[0]["y"]), 3)
+
+
+def loss_figure(trainer: Trainer, height: int = 220) -> go.Figure:
     h = trainer.history
-    epochs = [s * min(trainer.spec.batch_size, int(trainer.xtr.shape[0])) / int(trainer.xtr.shape[0]) for s in h.steps]
-    fig = go.Figure([go.Scatter(x=epochs, y=h.train_loss, name="train loss", line=dict(color="#0072B2", width=3)),
-                     go.Scatter(x=epochs, y=h.test_loss, name="test loss", line=dict(color="#D55E00", width=3,
-                                                                                   dash="dot"))])
-    fig.update_layout(height=260, font=FONT, margin=dict(l=10, r=10, t=20, b=10), xaxis_title="epoch",
+    epochs = [trainer_epoch(trainer, s) for s in h.steps]
+    fig = go.Figure([go.Scatter(x=epochs, y=h.train_loss, name="train loss", line=dict(color=MAIN_LINE, width=3)),
+                     go.Scatter(x=epochs, y=h.test_loss, name="test loss", line=dict(color=MARK, width=3,
+                                                                                    dash="dot"))])
+    fig.update_layout(height=height, font=FONT, margin=dict(l=10, r=10, t=20, b=10), xaxis_title="epoch",
                       yaxis_title="loss", legend=dict(orientation="h", y=1.15))
     return fig
 
 
-def replay_figure(trainer: Trainer, frames: list[tuple[int, np.ndarray]]) -> go.Figure:
+def _plane_image(trainer: Trainer, z: np.ndarray, lim: float | None = None) -> dict:
+    """The output over the plane as a layout image covering it (each value the center of a cell)."""
+    half = DOMAIN / (z.shape[0] - 1)
+    return dict(source=_data_uri(_output_rgb(trainer, z, lim)), xref="x", yref="y", x=-DOMAIN - half, y=DOMAIN + half,
+                sizex=2 * (DOMAIN + half), sizey=2 * (DOMAIN + half), sizing="stretch", layer="below")
+
+
+def replay_figure(trainer: Trainer, frames: list[tuple[int, np.ndarray]], height: int = 560) -> go.Figure:
     """The decision boundary over training, as plotly frames with a step slider: replayable after
-    training, and saved as a standalone HTML file by the export."""
-    n = frames[0][1].shape[0]
-    axis = np.round(np.linspace(-DOMAIN, DOMAIN, n), 3).tolist()
-    lo, hi = (0.0, 1.0) if trainer.kind == "classification" else \
-        (-float(max(np.max(np.abs(f)) for _, f in frames)), float(max(np.max(np.abs(f)) for _, f in frames)))
-    colors = DIVERGING if not (trainer.kind == "classification" and trainer.outputs > 1) else \
-        [[k / (trainer.outputs - 1), CLASS_COLORS[k]] for k in range(trainer.outputs)]
-    if trainer.outputs > 1:
-        lo, hi = 0.0, float(trainer.outputs - 1)
-    fig = go.Figure([go.Heatmap(x=axis, y=axis, z=np.round(frames[0][1], 2).tolist(), colorscale=colors, zmin=lo,
-                                zmax=hi, opacity=0.8, showscale=False)] + _points(trainer.train_data, "train", "circle", 0.9))
-    fig.frames = [go.Frame(data=[go.Heatmap(z=np.round(z, 2).tolist())], traces=[0], name=f"f{step}",
-                           layout=dict(title=dict(text=f"step {step} (epoch {trainer_epoch(trainer, step):.1f})")))
+    training, and saved as a standalone HTML file by the export. The plane stays square. A regression's
+    colors keep one scale over all frames."""
+    lim = max(float(np.max(np.abs(z))) for _, z in frames) or 1.0
+    fig = go.Figure(_points(trainer.train_data, "train", "circle", 0.9))
+    fig.frames = [go.Frame(layout=dict(images=[_plane_image(trainer, z, lim)],
+                                       title=dict(text=f"step {step} (epoch {trainer_epoch(trainer, step):.1f})")),
+                           name=f"f{step}")
                   for step, z in frames]
     steps = [s for s, _ in frames]
     fig.update_layout(
-        height=540, font=FONT, margin=dict(l=10, r=10, t=50, b=90), title=dict(text=f"step {steps[0]}"),
-        xaxis=dict(range=[-DOMAIN, DOMAIN]), yaxis=dict(range=[-DOMAIN, DOMAIN]),
+        images=[_plane_image(trainer, frames[0][1], lim)],
+        height=height, font=FONT, margin=dict(l=10, r=10, t=50, b=90), title=dict(text=f"step {steps[0]}"),
+        legend=dict(font=dict(size=12)), plot_bgcolor=PAPER,
         updatemenus=[dict(type="buttons", x=0, y=-0.08, xanchor="left", yanchor="top", direction="left",
                           buttons=[dict(label="▶ Play", method="animate",
                                         args=[None, dict(frame=dict(duration=120, redraw=True), fromcurrent=True)]),
@@ -167,6 +230,7 @@ def replay_figure(trainer: Trainer, frames: list[tuple[int, np.ndarray]]) -> go.
                       steps=[dict(label=str(s), method="animate",
                                   args=[[f"f{s}"], dict(mode="immediate", frame=dict(duration=0, redraw=True))])
                              for s in steps])])
+    _square(fig)
     return fig
 
 
@@ -194,7 +258,7 @@ def warp_figure(trainer: Trainer, frames: int = 12) -> go.Figure:
     ticks = np.linspace(-DOMAIN, DOMAIN, lines)
     run = np.linspace(-DOMAIN, DOMAIN, points)
     n_lines = 2 * lines
-    color = lambda k: "#f59322" if k < lines else "#0877bd"   # noqa: E731 - vertical, horizontal
+    color = lambda k: NEGATIVE if k < lines else POSITIVE   # noqa: E731 - vertical, horizontal
     for k in range(n_lines):
         t = ticks[k % lines]
         xs, ys = (np.full_like(run, t), run) if k < lines else (run, np.full_like(run, t))

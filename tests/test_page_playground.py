@@ -10,6 +10,8 @@ from explorer import playground as pg
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = str(ROOT / "app_pages" / "playground.py")
+S = pg.SETTINGS
+GOOD_CSV = b"x1,x2,label\n1,1,0\n-1,-1,1\n2,-2,0\n3,3,1\n"
 
 
 def fresh(**query) -> AppTest:
@@ -30,10 +32,29 @@ def counter(at: AppTest) -> str:
     return next(m.value for m in at.markdown if m.value.startswith("### Epoch"))
 
 
+def figures(at: AppTest) -> list[dict]:
+    return [json.loads(el.proto.spec) for el in at.get("plotly_chart")]
+
+
 def output(at: AppTest) -> dict:
-    """The output plot: the figure whose first trace is the heatmap over the input plane."""
-    figures = [json.loads(el.proto.spec) for el in at.get("plotly_chart")]
-    return next(f for f in figures if f["data"] and f["data"][0]["type"] == "heatmap")
+    """The output plot: the figure with the invisible click targets over the input plane."""
+    return next(f for f in figures(at) if any(t.get("name") == "click" for t in f["data"]))
+
+
+def link(at: AppTest) -> dict[str, str]:
+    """The address bar's query parameters, as a browser would send them back."""
+    return {k: v[0] if isinstance(v, list) else v for k, v in at.query_params.items()}
+
+
+def open_tab(at: AppTest, label: str) -> AppTest:
+    at.session_state["pg_tab"] = label
+    return at.run()
+
+
+def keys(at: AppTest) -> set[str]:
+    """The keys of every widget drawn."""
+    return {w.key for kind in ("selectbox", "slider", "number_input", "toggle", "text_input", "button")
+            for w in at.get(kind)} | {w.proto.id.rsplit("-", 1)[-1] for w in at.get("button_group")}
 
 
 def test_play_pause_step_reset(at):
@@ -42,7 +63,7 @@ def test_play_pause_step_reset(at):
     assert counter(at).endswith("step 1")
     at.button(key="pg_play").click().run()                    # Play: one refresh trains a chunk of steps
     playing = counter(at)
-    assert playing.endswith("step 101") and at.button(key="pg_play").label == "Pause"
+    assert playing.endswith("step 126") and at.button(key="pg_play").label == "Pause"
     at.button(key="pg_play").click().run()                    # Pause: reruns train nothing
     at.run()
     assert counter(at) == playing and at.button(key="pg_play").label == "Play"
@@ -50,13 +71,13 @@ def test_play_pause_step_reset(at):
     assert counter(at) == "### Epoch 0.0 · step 0"
 
 
-@pytest.mark.parametrize("name", [n for n in ("circle", "xor", "gauss", "spiral", "moons", "blobs", "curve",
-                                              "plane", "multigauss")])
+@pytest.mark.parametrize("name", [n for n in pg.DATASETS if n != "csv"])
 def test_every_data_set(at, name):
     at.selectbox(key="pg_data").select(name).run()
     assert not at.exception and not at.error
     figure = output(at)
-    assert figure["data"][0]["type"] == "heatmap" and len(figure["data"]) >= 2
+    assert figure["layout"]["images"][0]["source"].startswith("data:image/png") and len(figure["data"]) >= 2
+    assert figure["layout"]["yaxis"]["scaleanchor"] == "x"                    # the plane is square
     at.button(key="pg_step").click().run()
     assert counter(at).endswith("step 1")
 
@@ -68,44 +89,133 @@ def test_every_activation(at, activation):
     assert not at.exception
     at.button(key="pg_step").click().run()
     assert counter(at).endswith("step 1")
-    assert activation in next(c.value for c in at.code if "keras.Sequential" in c.value)
+    assert f"activation={activation!r}" in next(c.value for c in at.code if "keras.Sequential" in c.value)
 
 
 def test_bad_csv_keeps_the_previous_data():
     at = fresh()
     at.selectbox(key="pg_data").select("csv").run()
-    at.file_uploader(key="pg_upload").upload("points.csv", b"x1,x2,label\n1,1,0\n-1,-1,1\n2,-2,0\n3,3,1\n",
-                                            "text/csv").run()
+    at.file_uploader(key="pg_upload").upload("points.csv", GOOD_CSV, "text/csv").run()
     assert not at.exception and not at.error
-    assert at.session_state["pg_csv_data"].n == 4
     at.file_uploader(key="pg_upload").upload("bad.csv", b"x1,label\n1,0\n", "text/csv").run()
     assert not at.exception
     assert at.error and "missing column x2" in at.error[0].value and "previous data is kept" in at.error[0].value
-    assert at.session_state["pg_csv_data"].n == 4
     trainer = at.session_state["pg_trainer"]
     assert trainer.train_data.n + trainer.test_data.n == 4
 
 
-def test_share_link_restores_the_settings():
-    at = fresh(data="spiral", noise="10", seed="7", features="x1,x2,sinx1", hidden="6,6,3", activation="relu",
-               lr="0.01", opt="adam", batch="5")
+def test_a_good_csv_after_a_broken_one_clears_the_error():
+    at = fresh()
+    at.selectbox(key="pg_data").select("csv").run()
+    at.file_uploader(key="pg_upload").upload("bad.csv", b"x1,label\n1,0\n", "text/csv").run()
+    assert [e.value for e in at.error] == ["Could not use that file: missing column x2: the header must be "
+                                           "x1,x2,label (found x1, label).",
+                                           "Nothing to train on: upload a CSV file with columns x1, x2, label to "
+                                           "train on your own points."]
+    at.file_uploader(key="pg_upload").upload("points.csv", GOOD_CSV, "text/csv").run()
+    assert not at.exception and not at.error
     trainer = at.session_state["pg_trainer"]
-    assert trainer.spec.hidden == (6, 6, 3) and trainer.spec.activation == "relu"
-    assert trainer.spec.features == ("x1", "x2", "sinx1") and trainer.spec.optimizer == "adam"
-    assert trainer.spec.seed == 7 and trainer.spec.batch_size == 5 and trainer.spec.learning_rate == 0.01
+    assert sorted(trainer.train_data.x.tolist() + trainer.test_data.x.tolist()) == [[-1, -1], [1, 1], [2, -2], [3, 3]]
+    assert output(at)
 
 
-def test_trace_a_point_and_exports(at):
+def test_your_csv_before_an_upload_asks_for_one_and_draws_no_points(at):
     at.selectbox(key="pg_data").select("xor").run()
+    at.selectbox(key="pg_data").select("csv").run()
+    assert not at.exception
+    assert [e.value for e in at.error] == ["Nothing to train on: upload a CSV file with columns x1, x2, label to "
+                                           "train on your own points."]
+    assert figures(at) == [] and not any(m.value.startswith("### Epoch") for m in at.markdown)
+    at.selectbox(key="pg_data").select("circle").run()
+    assert not at.error and figures(at)
+
+
+def everything_changed(at: AppTest) -> dict:
+    """Every setting set to something other than its default, through its control; the values set."""
+    at.selectbox(key="pg_data").select("curve").run()
+    at.text_input(key="pg_curve").input("tf.abs(x) * 2 - 3").run()
+    at.selectbox(key="pg_lr").select(0.1).run()
+    at.selectbox(key="pg_activation").select("relu").run()
+    at.slider(key="pg_noise").set_value(15).run()
+    at.slider(key="pg_ratio").set_value(70).run()
+    at.button_group(key="pg_features").set_value(["x1", "x2", "sinx1"]).run()
+    at.number_input(key="pg_depth").set_value(3).run()
+    at.number_input(key="pg_units_2").set_value(5).run()
+    at.selectbox(key="pg_opt").select("adam").run()
+    at.slider(key="pg_batch").set_value(5).run()
+    at.selectbox(key="pg_reg").select("l2").run()
+    at.selectbox(key="pg_rate").select(0.003).run()
+    at.number_input(key="pg_seed").set_value(7).run()
+    for name in ("show_test", "discretize", "grads"):
+        at.toggle(key=S.key(name)).set_value(True).run()
+    at.button_group(key="pg_add_class").set_value(1).run()
+    open_tab(at, "One point, forward and backward")
+    at.number_input(key="pg_point").set_value(3).run()
+    assert not at.exception and not at.error
+    return {"data": "curve", "curve": "tf.abs(x) * 2 - 3", "lr": 0.1, "activation": "relu", "noise": 15,
+            "ratio": 70, "features": ["x1", "x2", "sinx1"], "layers": [4, 2, 5], "opt": "adam", "batch": 5,
+            "reg": "l2", "rate": 0.003, "seed": 7, "show_test": True, "discretize": True, "grads": True,
+            "add_class": 1, "point": 3}
+
+
+def test_link_round_trip_restores_every_setting():
+    at = fresh()
+    chosen = everything_changed(at)
+    blobs = fresh()
+    blobs.selectbox(key="pg_data").select("blobs").run()
+    blobs.slider(key="pg_classes").set_value(5).run()
+    chosen_blobs = {"data": "blobs", "classes": 5}
+    for page, want in ((at, chosen), (blobs, chosen_blobs)):
+        assert set(link(page)) == set(want), "the link holds exactly what differs from the defaults"
+        opened = fresh(**link(page))
+        assert not opened.warning
+        for name, default in S.defaults().items():
+            assert opened.session_state[S.key(name)] == want.get(name, default), name
+    trainer = fresh(**link(at)).session_state["pg_trainer"]
+    assert trainer.spec == pg.NetworkSpec(("x1", "x2", "sinx1"), (4, 2, 5), "relu", 0.1, 5, "adam", "l2", 0.003, 7)
+    assert trainer.train_data.name == "y = tf.abs(x) * 2 - 3" and trainer.train_data.n == 280
+
+
+def test_teacher_link_hides_the_named_controls(at):
+    assert {"pg_seed", "pg_regenerate", "pg_opt", "pg_features", "pg_depth", "pg_units_0"} <= keys(at)
+    at = fresh(data="xor", hide="seed,opt,features,layers,export")
+    drawn = keys(at)
+    assert {"pg_seed", "pg_regenerate", "pg_opt", "pg_features", "pg_depth", "pg_units_0"}.isdisjoint(drawn)
+    assert {"pg_data", "pg_lr", "pg_activation", "pg_play"} <= drawn
+    assert "Export" not in [t.label for t in at.tabs]
+    assert at.session_state["pg_trainer"].train_data.name == "xor"
+    assert link(at)["hide"] == "seed,features,layers,opt,export"      # and it stays in the link
+    at.button(key="pg_step").click().run()
+    assert "pg_seed" not in keys(at) and at.session_state["pg_trainer"].spec.seed == 0
+
+
+def test_a_bad_link_value_is_named_and_the_rest_applies():
+    at = fresh(lr="fast", activation="relu", layers="4,9", data="spiral")
+    assert len(at.warning) == 1
+    warning = at.warning[0].value
+    assert "lr='fast' is not one of 1e-05, 0.0001" in warning and "layers: 9 is not one of 1, 2" in warning
+    spec = at.session_state["pg_trainer"].spec
+    assert spec.activation == "relu" and spec.learning_rate == 0.03 and spec.hidden == (4, 2)
+    assert at.session_state["pg_trainer"].train_data.name == "spiral"
+
+
+def test_trace_a_point_and_exports():
+    at = fresh(data="xor")
+    open_tab(at, "One point, forward and backward")
     assert any("tape.gradient(loss, [W1, b1" in c.value for c in at.code)
-    labels = [b.label for b in at.get("download_button")]
-    assert "Trained model (.keras)" in labels and "Keras code (.py)" in labels
+    open_tab(at, "Boundary over training")
     at.button(key="pg_build_replay").click().run()
     assert not at.exception
-    replay = json.loads(next(el.proto.spec for el in at.get("plotly_chart") if '"frames"' in el.proto.spec
-                             and "Play" in el.proto.spec))
-    assert len(replay["frames"]) >= 1
-    assert "Boundary animation (.html)" in [b.label for b in at.get("download_button")]
+    replay = next(f for f in figures(at) if f.get("frames"))
+    assert len(replay["frames"]) >= 1 and replay["layout"]["yaxis"]["scaleanchor"] == "x"
+    assert replay["frames"][-1]["layout"]["images"][0]["source"].startswith("data:image/png")
+    open_tab(at, "Export")
+    buttons = {b.label: b for b in at.get("download_button")}
+    assert set(buttons) == {"Trained model (.keras)", "Keras code (.py)", "Boundary animation (.html)"}
+    assert not any(b.proto.deferred_file_id for b in buttons.values())      # made with the page, not on click
+    at.button(key="pg_play").click().run()
+    assert all(b.proto.disabled for b in at.get("download_button"))          # while playing: pause to export
+    assert any("Pause to export" in c.value for c in at.caption)
 
 
 def test_regenerate_moves_the_seed_and_draws_new_data():
@@ -113,5 +223,19 @@ def test_regenerate_moves_the_seed_and_draws_new_data():
     before = at.session_state["pg_trainer"].train_data.x.copy()
     at.button(key="pg_regenerate").click().run()
     assert not at.exception
-    assert at.number_input(key="pg_seed").value == 1
+    assert at.number_input(key="pg_seed").value == 1 and link(at)["seed"] == "1"
     assert not (at.session_state["pg_trainer"].train_data.x == before).all()
+
+
+def test_a_new_network_on_the_same_data_keeps_the_clicked_points():
+    at = fresh(data="xor")
+    trainer = at.session_state["pg_trainer"]
+    trainer.add_point(1.0, 2.0, 1)                 # what a click on the output does (the browser test clicks)
+    at.session_state["pg_added"] = list(trainer.added)
+    at.button(key="pg_step").click().run()
+    at.selectbox(key="pg_lr").select(0.1).run()
+    rebuilt = at.session_state["pg_trainer"]
+    assert rebuilt.spec.learning_rate == 0.1 and rebuilt.step == 0                  # a new start ...
+    assert rebuilt.added == [(1.0, 2.0, 1)] and rebuilt.train_data.n == 201        # ... with the clicked point
+    at.selectbox(key="pg_data").select("circle").run()
+    assert at.session_state["pg_trainer"].added == []

@@ -1,6 +1,9 @@
 """The network playground's data, training, reproducibility and the views built on it."""
 
 import io
+import json
+import subprocess
+import sys
 import threading
 
 import keras
@@ -10,6 +13,7 @@ import tensorflow as tf
 
 import explorer
 from explorer import playground as pg
+from explorer.palette import NEGATIVE, POSITIVE
 
 
 def accuracy_after(spec: pg.NetworkSpec, data: pg.Dataset, steps: int) -> float:
@@ -149,7 +153,6 @@ def test_saved_model_predicts_the_same():
             out.write(path.getvalue())
         model = keras.models.load_model(f)
     np.testing.assert_allclose(model(trainer.xtr).numpy(), trainer.model(trainer.xtr).numpy(), rtol=1e-6)
-    assert "keras.layers.Dense(4, activation='tanh')" in trainer.keras_code()
 
 
 def test_views_of_the_network():
@@ -190,3 +193,206 @@ def test_layer_warp_is_animated_over_training():
     assert not np.allclose(moments[0][1][1][0], now[1][0])                      # training bent it
     fig = plots.warp_figure(trainer, frames=5)
     assert len(fig.frames) == 5 and fig.frames[-1].name == f"f{trainer.step}"
+
+
+# ---- export: the Keras script runs as it is and rebuilds the page's data and network -----------------
+
+EXPORT_CHECK = """
+import json, runpy, sys
+import numpy as np
+out = {}
+for path in sys.argv[1:]:
+    g = runpy.run_path(path, run_name="imported")       # everything but the training under __main__
+    m = g["model"]
+    out[path] = dict(x_train=g["x_train"].tolist(), y_train=g["y_train"].tolist(), x_test=g["x_test"].tolist(),
+                     y_test=g["y_test"].tolist(), inputs=g["inputs_train"].tolist(), dtype=str(g["x_train"].dtype),
+                     weights=[w.tolist() for w in m.get_weights()], params=m.count_params(),
+                     loss=type(m.loss).__name__)
+print(json.dumps(out))
+"""
+
+
+def exported_trainers() -> dict[str, pg.Trainer]:
+    xor = pg.train(pg.NetworkSpec(hidden=(3, 2), seed=3, regularization="l2", regularization_rate=0.001),
+                   pg.make_dataset("xor", 200, 0.1, seed=3), 300).trainer
+    xor.add_point(1.25, -2.5, 1)                                  # clicked on: joins the training set
+    curve = pg.Trainer(pg.NetworkSpec(features=("x1", "x2", "x1sq"), hidden=(4,), activation="relu", seed=2),
+                       *pg.split(pg.curve_dataset("0.05 * x**3 - tf.sin(x)", 300, 0.2, seed=2), 0.7, 2),
+                       split=(0.7, 2))
+    blobs = pg.train(pg.NetworkSpec(hidden=(5,), optimizer="adam", seed=1), pg.make_dataset("blobs", 450, 0.1, 1, 4),
+                     20).trainer
+    plane = pg.train(pg.NetworkSpec(hidden=(2,), optimizer="rmsprop", seed=4), pg.make_dataset("plane", 100, 0.1, 4),
+                     10, train_ratio=0.3).trainer
+    csv = pg.Trainer(pg.NetworkSpec(hidden=(), optimizer="momentum"),
+                     *pg.split(pg.load_csv(b"x1,x2,label\n1.5,-2,0\n0,3,1\n-1,1,2\n0.1,0.2,1\n"), 0.5, 0))
+    return {"xor": xor, "curve": curve, "blobs": blobs, "plane": plane, "csv": csv}
+
+
+def test_exported_keras_code_runs_as_it_is_and_trains(tmp_path):
+    trainer = exported_trainers()["xor"]
+    path = tmp_path / "playground.py"
+    path.write_text(trainer.keras_code())
+    done = subprocess.run([sys.executable, str(path)], capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert f"Epoch {round(trainer.epoch)}/{round(trainer.epoch)}" in done.stdout      # as many epochs as the page
+    loss, accuracy = json.loads(done.stdout.strip().splitlines()[-1])
+    assert 0 <= accuracy <= 1 and loss > 0
+
+
+def test_exported_keras_code_rebuilds_the_same_data_and_network(tmp_path):
+    trainers = exported_trainers()
+    paths = []
+    for name, trainer in trainers.items():
+        path = tmp_path / f"{name}.py"
+        path.write_text(trainer.keras_code())
+        paths.append(str(path))
+    done = subprocess.run([sys.executable, "-c", EXPORT_CHECK, *paths], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    got = json.loads(done.stdout.strip().splitlines()[-1])
+    assert "np.array(" not in trainers["xor"].keras_code().split("# points added")[0]    # generated, not pasted
+    assert "def curve(" in trainers["curve"].keras_code() and "x1,x2" not in trainers["csv"].keras_code()
+    for (name, trainer), path in zip(trainers.items(), paths):
+        g = got[path]
+        assert g["dtype"] == "float32", name
+        np.testing.assert_array_equal(np.array(g["x_train"], np.float32), trainer.train_data.x, err_msg=name)
+        np.testing.assert_array_equal(np.array(g["y_train"]), trainer.train_data.y, err_msg=name)
+        np.testing.assert_array_equal(np.array(g["x_test"], np.float32), trainer.test_data.x, err_msg=name)
+        np.testing.assert_array_equal(np.array(g["y_test"]), trainer.test_data.y, err_msg=name)
+        np.testing.assert_array_equal(np.array(g["inputs"], np.float32), trainer.xtr.numpy(), err_msg=name)
+        assert g["params"] == trainer.model.count_params(), name
+        # the same initial weights: the page's network before its first step, layer by layer
+        initial = pg.build_model(trainer.spec, trainer.outputs).get_weights()
+        assert [np.shape(w) for w in g["weights"]] == [w.shape for w in initial], name
+        for a, b in zip(g["weights"], initial):
+            np.testing.assert_array_equal(np.array(a, np.float32), b, err_msg=name)
+        assert g["loss"] == type(trainer.loss_fn).__name__, name
+    assert trainers["xor"].added == [(1.25, -2.5, 1)] and trainers["xor"].train_data.n == 101
+
+
+# ---- the page's needs: points added while training, one trace per trainer, figures --------------------
+
+def test_adding_a_point_keeps_the_weights_the_step_and_the_split():
+    data = pg.make_dataset("circle", 200, 0.0, seed=0)
+    trainer = pg.train(pg.NetworkSpec(hidden=(4, 2), optimizer="adam"), data, 200).trainer
+    weights = [w.numpy().copy() for w in trainer.model.weights]
+    moments = [v.numpy().copy() for v in trainer.optimizer.variables]
+    test_x, train_x, history = trainer.test_data.x.copy(), trainer.train_data.x.copy(), len(trainer.history.steps)
+    trainer.add_point(0.5, 0.5, 1)
+    assert trainer.step == 200 and len(trainer.history.steps) == history
+    assert all(np.array_equal(a, w.numpy()) for a, w in zip(weights, trainer.model.weights))
+    assert all(np.array_equal(a, v.numpy()) for a, v in zip(moments, trainer.optimizer.variables))
+    np.testing.assert_array_equal(trainer.test_data.x, test_x)                       # the split is kept
+    np.testing.assert_array_equal(trainer.train_data.x[:-1], train_x)
+    assert trainer.train_data.x[-1].tolist() == [0.5, 0.5] and trainer.train_data.y[-1] == 1
+    assert trainer.xtr.shape[0] == 101
+    trainer.steps(50)                                                               # and training goes on
+    assert trainer.step == 250 and trainer._train_steps.experimental_get_tracing_count() == 1
+    with pytest.raises(ValueError, match="class 2"):
+        trainer.add_point(0.0, 0.0, 2)
+
+
+def test_one_trace_per_function_whatever_the_grid():
+    trainer = pg.train(pg.NetworkSpec(hidden=(3,)), pg.make_dataset("moons", 200, 0.1, 0), 20, train_ratio=0.3).trainer
+    for n in (10, 24, 61, 100):
+        assert trainer.output_grid(n).shape == (n, n)
+    trainer.warped_grid(5, 7)
+    assert trainer._layer_outputs.experimental_get_tracing_count() == 1
+    assert trainer._evaluate.experimental_get_tracing_count() == 1                  # train and test sizes differ
+
+
+def test_the_input_plane_is_square_and_clickable_everywhere():
+    from explorer import playground_plots as plots
+    trainer = pg.train(pg.NetworkSpec(), pg.make_dataset("circle", 200, 0.0, 0), 10).trainer
+    fig = plots.output_figure(trainer)
+    assert fig.layout.yaxis.scaleanchor == "x" and fig.layout.yaxis.scaleratio == 1
+    clicks = next(t for t in fig.data if t.name == "click")
+    assert len(clicks.x) == plots.CLICK_GRID ** 2 and clicks.marker.opacity == 0
+    assert np.max(np.diff(np.unique(clicks.x))) <= 0.41 and np.min(clicks.x) == -6 and np.max(clicks.y) == 6
+    # selecting a point (how a click reaches the page) fades nothing
+    assert all(t.unselected.marker.opacity == t.marker.opacity for t in fig.data if t.type == "scatter")
+    selection = {"selection": {"points": [{"curve_number": 1, "point_index": 7, "x": 1.2000001, "y": -3.4}]}}
+    assert plots.clicked_point(selection) == (1.2, -3.4)
+    assert plots.clicked_point({"selection": {"points": []}}) is None and plots.clicked_point(None) is None
+    replay = plots.replay_figure(trainer, trainer.boundary_frames(20, 3))
+    assert replay.layout.yaxis.scaleanchor == "x"
+
+
+def test_network_figure_draws_every_weight_in_few_traces():
+    from explorer import playground_plots as plots
+    trainer = pg.train(pg.NetworkSpec(features=("x1", "x2", "x1x2"), hidden=(8, 8, 4)),
+                       pg.make_dataset("xor", 200, 0.0, 0), 50).trainer
+    fig = plots.network_figure(trainer)
+    weights = sum(k.size for k, _ in trainer.weights())
+    hover = fig.data[-1]
+    assert len(hover.hovertext) == weights == 3 * 8 + 8 * 8 + 8 * 4 + 4
+    lines = fig.data[:-1]
+    assert len(lines) <= 14 and sum(len(t.x) for t in lines) == 3 * weights       # two ends and a gap each
+    # width 1 to 6 by size: the largest weight is drawn 6 wide, in its sign's color
+    biggest = max((float(v) for k, _ in trainer.weights() for v in k.ravel()), key=abs)
+    assert {t.line.width for t in lines} <= {1, 2, 3, 4, 5, 6}
+    assert (POSITIVE if biggest > 0 else NEGATIVE, 6) in {(t.line.color, t.line.width) for t in lines}
+    assert len(fig.layout.images) == 3 + 8 + 8 + 4 + 1
+
+
+def test_the_replay_reports_its_progress():
+    trainer = pg.train(pg.NetworkSpec(), pg.make_dataset("circle", 200, 0.0, 0), 400, chunk=20).trainer
+    seen = []
+    frames = trainer.boundary_frames(10, 8, progress=seen.append)
+    assert len(frames) == 8 and seen == [k / 8 for k in range(1, 9)]
+
+
+def test_settings_describe_the_data_and_the_network():
+    values = pg.SETTINGS.defaults()
+    assert pg.spec_from(values) == pg.NetworkSpec()
+    assert pg.data_from(values).spec == pg.DataSpec("circle", 400, 0.0, 0, 3)
+    with pytest.raises(ValueError, match="upload a CSV"):
+        pg.data_from(dict(values, data="csv"))
+    with pytest.raises(ValueError, match="at least one feature"):
+        pg.spec_from(dict(values, features=[]))
+    assert pg.spec_from(dict(values, layers=[], reg="l1", rate=0.01)).regularization == "l1"
+    params = pg.SETTINGS.encode(dict(values, layers=[8, 8, 1], features=["x1", "sinx2"], lr=1e-05, curve="x**2"))
+    assert params == {"layers": "8,8,1", "features": "x1,sinx2", "lr": "1e-05", "curve": "x**2"}
+    decoded, _, _, errors = pg.SETTINGS.decode(params)
+    assert not errors and decoded == {"layers": [8, 8, 1], "features": ["x1", "sinx2"], "lr": 1e-05, "curve": "x**2"}
+
+
+def test_a_restart_with_new_settings_trains_as_a_new_trainer_without_tracing_again():
+    circle, xor = pg.make_dataset("circle", 300, 0.1, seed=0), pg.make_dataset("xor", 300, 0.2, seed=5)
+    trainer = pg.Trainer(pg.NetworkSpec(hidden=(4, 2), optimizer="adam"), *pg.split(circle, 0.5, 0))
+    trainer.steps(150)
+    trainer.add_point(1.0, 1.0, 0)
+    traces = [f.experimental_get_tracing_count() for f in (trainer._train_steps, trainer._evaluate,
+                                                             trainer._layer_outputs)]
+    for spec, data, ratio in ((pg.NetworkSpec(hidden=(4, 2), optimizer="adam", learning_rate=0.1, batch_size=3,
+                                              seed=5, regularization="l2", regularization_rate=0.01), xor, 0.7),
+                              (pg.NetworkSpec(hidden=(4, 2), optimizer="adam", regularization="l1",
+                                              regularization_rate=0.003), circle, 0.5)):
+        assert trainer.can_restart(spec, data)
+        trainer.restart(spec, *pg.split(data, ratio, spec.seed), split=(ratio, spec.seed))
+        fresh = pg.Trainer(spec, *pg.split(data, ratio, spec.seed), split=(ratio, spec.seed))
+        assert trainer.step == 0 and trainer.added == [] and trainer.history.train_loss == fresh.history.train_loss
+        for a, b in zip(trainer.model.get_weights(), fresh.model.get_weights()):
+            np.testing.assert_array_equal(a, b)
+        trainer.steps(200)
+        fresh.steps(200)
+        assert trainer.history.train_loss == fresh.history.train_loss          # bit for bit, optimizer state too
+        np.testing.assert_array_equal(trainer.train_data.x, fresh.train_data.x)
+    assert [f.experimental_get_tracing_count() for f in (trainer._train_steps, trainer._evaluate,
+                                                          trainer._layer_outputs)] == traces
+    assert trainer.generation == 2
+    assert not trainer.can_restart(pg.NetworkSpec(hidden=(4, 3)), circle)
+    assert not trainer.can_restart(pg.NetworkSpec(hidden=(4, 2), optimizer="adam"), pg.make_dataset("blobs", 90))
+    with pytest.raises(ValueError, match="another shape"):
+        trainer.restart(pg.NetworkSpec(activation="relu"), *pg.split(circle))
+
+
+def test_regularization_adds_kerass_penalty_to_the_loss():
+    data = pg.make_dataset("circle", 200, 0.0, seed=0)
+    plain = pg.Trainer(pg.NetworkSpec(hidden=(3,)), *pg.split(data))
+    kernels = [layer.kernel for layer in plain.model.layers]
+    for kind, rate in (("l1", 0.01), ("l2", 0.03)):
+        expected = sum(float(getattr(keras.regularizers, kind.upper())(rate)(k)) for k in kernels)
+        trainer = pg.Trainer(pg.NetworkSpec(hidden=(3,), regularization=kind, regularization_rate=rate),
+                             *pg.split(data))
+        got = float(pg.penalty([layer.kernel for layer in trainer.model.layers], trainer.l1, trainer.l2))
+        assert got == pytest.approx(expected, rel=1e-6)
