@@ -282,5 +282,7 @@ with main:
             else:
                 c[2].caption("Build the replay first to save it as HTML.")
             st.caption("Share: the address bar holds every setting and the seed.")
-    with st.expander("Show the TensorFlow code"):
-        st.code(trainer.keras_code(), language="python")
+    code = st.expander("Show the TensorFlow code", key="pg_code", on_change="rerun")    # drawn when opened
+    if code.open:
+        with code:
+            st.code(trainer.keras_code(), language="python")

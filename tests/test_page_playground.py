@@ -89,6 +89,8 @@ def test_every_activation(at, activation):
     assert not at.exception
     at.button(key="pg_step").click().run()
     assert counter(at).endswith("step 1")
+    at.session_state["pg_code"] = True                         # open "Show the TensorFlow code"
+    at.run()
     assert f"activation={activation!r}" in next(c.value for c in at.code if "keras.Sequential" in c.value)
 
 
