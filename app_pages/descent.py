@@ -112,6 +112,15 @@ def number(name: str, label: str, **options) -> None:
         st.number_input(label, S[name].low, S[name].high, key=S.key(name), **options)
 
 
+def show_code(tab: str, snippet) -> None:
+    """The tab's TensorFlow code, drawn only once its expander is opened (highlighting it on every rerun
+    cost the browser time)."""
+    box = st.expander("Show the TensorFlow code", key=f"gd_code_{tab}", on_change="rerun")
+    if box.open:
+        with box:
+            st.code(snippet(), language="python")
+
+
 def apply_surface() -> None:
     """A new surface brings its own start, step budget and learning rates."""
     for name, v in ds.surface_defaults(value("surface")).items():
@@ -207,8 +216,7 @@ def race_view(s: gd.Surface) -> None:
                "from the same start. The dotted arrow is the direction of steepest descent (−gradient); the black "
                "arrow, for momentum methods, is the velocity the optimizer carries from step to step. Press ▶ Play "
                "under the picture; click the surface to start from there.")
-    with st.expander("Show the TensorFlow code"):
-        st.code(code.race_code(s, configs, start, steps), language="python")
+    show_code("race", lambda: code.race_code(s, configs, start, steps))
 
 
 def race_tab() -> None:
@@ -250,8 +258,7 @@ def sweep_tab() -> None:
     st.plotly_chart(kept(("sweep losses", *run), lambda: plots.loss_chart(
         paths, log=s.bounded_below is True, labels=[f"lr = {r:g}" for r in rates], floor=gd.lowest_value(s))),
         width="stretch", key="gd_sweep_losses")
-    with st.expander("Show the TensorFlow code"):
-        st.code(code.sweep_code(s, name, params, rates, start, steps), language="python")
+    show_code("sweep", lambda: code.sweep_code(s, name, params, rates, start, steps))
 
 
 def one_d_tab() -> None:
@@ -280,8 +287,7 @@ def one_d_tab() -> None:
                     f"{steps} steps of `x.assign(x - lr * grad)`"
                     + (f"; the target x_f = {target:g}." if target is not None else "."))
         st.plotly_chart(xs, width="stretch", key="gd_x_steps")
-        with st.expander("Show the TensorFlow code"):
-            st.code(code.one_d_code(formula, lr, steps, seed), language="python")
+        show_code("1d", lambda: code.one_d_code(formula, lr, steps, seed))
 
 
 def one_d(formula: str, lr: float, steps: int, seed: int, target):
@@ -309,8 +315,7 @@ def classifier_tab() -> None:
                     f"b = {c.b[-1][0]:.4f}.")
         st.plotly_chart(kept(("classifier curves", loss, lr, steps, seed), lambda: plots.classifier_curves(c)),
                         width="stretch", key="gd_clf_curve")
-        with st.expander("Show the TensorFlow code"):
-            st.code(code.classifier_code(loss, lr, steps, seed), language="python")
+        show_code("classifier", lambda: code.classifier_code(loss, lr, steps, seed))
 
 
 links.restore(S)

@@ -145,18 +145,26 @@ def test_random_start_uses_the_shown_seed():
     assert at.number_input(key=S.key("y0")).value == round(float(rng.uniform(*s.y_range)), 3)
 
 
+def open_code(app: AppTest, tab: str) -> AppTest:
+    assert not app.code                                       # drawn only once its expander is opened
+    app.session_state[f"gd_code_{tab}"] = True
+    app.run()
+    return app
+
+
 def test_the_code_shown_is_the_tested_template():
-    at = fresh(surface="himmelblau", x0="0.5", y0="-1", optimizers="adam,sgd", lr_adam="0.2", steps="40")
+    at = open_code(fresh(surface="himmelblau", x0="0.5", y0="-1", optimizers="adam,sgd", lr_adam="0.2",
+                         steps="40"), "race")
     configs = ds.optimizer_configs({**S.defaults(), "optimizers": ["adam", "sgd"], "lr_adam": 0.2})
     assert configs == (("sgd", (("learning_rate", 0.001),)),
                        ("adam", (("beta_1", 0.9), ("beta_2", 0.999), ("learning_rate", 0.2))))
     s = gd.SURFACES["himmelblau"]
     assert at.code[0].value == code.race_code(s, configs, (0.5, -1.0), 40).strip()   # st.code trims
-    open_tab(at, "sweep")
+    open_code(open_tab(at, "sweep"), "sweep")
     assert at.code[0].value == code.sweep_code(s, "sgd", {}, (0.0001, 0.001, 0.003, 0.01), (0.5, -1.0), 40).strip()
-    open_tab(at, "1d")
+    open_code(open_tab(at, "1d"), "1d")
     assert at.code[0].value == code.one_d_code("(x - 4)**2", 0.01, 500, 0).strip()
-    open_tab(at, "classifier")
+    open_code(open_tab(at, "classifier"), "classifier")
     assert at.code[0].value == code.classifier_code("square", 0.1, 40, 0).strip()
 
 
