@@ -23,9 +23,11 @@ def _open_listbox(page, key: str) -> None:
     page.get_by_role("option").first.wait_for()
 
 
+OUTPUT_DRAWN = "[class*=st-key-pg_output] .imagelayer image"     # the output's picture behind the points
+
+
 def _output_drawn(page) -> None:
-    page.wait_for_function("() => document.querySelector('[class*=st-key-pg_output] .imagelayer image') !== null",
-                           timeout=60_000)
+    page.wait_for_function(f"() => document.querySelector('{OUTPUT_DRAWN}') !== null", timeout=60_000)
 
 
 def measure(browser, url: str, repeats: int = 5) -> dict[str, list[float]]:
