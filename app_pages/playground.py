@@ -1,5 +1,8 @@
 """Network playground: build a small network, train it, watch the decision boundary."""
 
+import contextlib
+import threading
+
 import streamlit as st
 
 from app_pages import _links as links
@@ -23,10 +26,18 @@ def shown(name: str) -> bool:
     return links.shown(S, name)
 
 
-def set_playing(playing: bool) -> None:
+def playing() -> bool:
+    return st.session_state.setdefault("pg_go", threading.Event()).is_set()
+
+
+def set_playing(on: bool) -> None:
     """Play and Pause set the state they show, rather than toggling it: a click that reaches the
-    server twice (one refresh may be in flight) must not undo itself."""
-    st.session_state.pg_playing = playing
+    server twice (one refresh may be in flight) must not undo itself. The switch turns under the
+    trainer's lock: a refresh still training when Pause is pressed (Streamlit starts the next run
+    without waiting for it) finishes first, so the paused page shows every step taken."""
+    go, trainer = st.session_state.setdefault("pg_go", threading.Event()), st.session_state.get("pg_trainer")
+    with trainer.lock if trainer is not None else contextlib.nullcontext():
+        go.set() if on else go.clear()
 
 
 def reset() -> None:
@@ -88,7 +99,8 @@ def build(values: dict) -> None:
         return
     if st.session_state.get("pg_built", (None,))[0] != data_key:
         st.session_state.pg_added = []
-    st.session_state.pg_built, st.session_state.pg_playing = key, False
+    set_playing(False)
+    st.session_state.pg_built = key
     try:
         spec, data = pg.spec_from(values), pg.data_from(values, csv[1] if csv else None)
         split = (values["ratio"] / 100, int(values["seed"]))
@@ -119,9 +131,8 @@ links.link_errors(S)
 
 controls, main = st.columns([1, 3.2], gap="medium")
 with controls:
-    playing = st.session_state.get("pg_playing", False)
-    st.button("Pause" if playing else "Play", icon=":material/pause:" if playing else ":material/play_arrow:",
-              on_click=set_playing, args=(not playing,), width="stretch", type="primary", key="pg_play")
+    st.button("Pause" if playing() else "Play", icon=":material/pause:" if playing() else ":material/play_arrow:",
+              on_click=set_playing, args=(not playing(),), width="stretch", type="primary", key="pg_play")
     b = st.columns(2, gap="small")
     b[0].button("Step", icon=":material/skip_next:", width="stretch", key="pg_step", on_click=step_once)
     b[1].button("Reset", icon=":material/restart_alt:", on_click=reset, width="stretch", key="pg_reset")
@@ -190,11 +201,11 @@ with main:
     if classes and shown("add_class"):
         add_class_slot.pills("A click on the output adds class", classes, key=S.key("add_class"), required=True)
 
-    @st.fragment(run_every=TICK if st.session_state.get("pg_playing") else None)
+    @st.fragment(run_every=TICK if playing() else None)
     def live() -> None:
         """What changes while training; reruns on its own while playing, without the rest of the page."""
-        if st.session_state.get("pg_playing"):
-            trainer.steps(STEPS_PER_TICK)
+        if playing():
+            trainer.steps(STEPS_PER_TICK, only_while=st.session_state.pg_go)
         elif st.session_state.get("pg_pending"):
             trainer.steps(st.session_state.pg_pending)
             st.session_state.pg_pending = 0
@@ -205,7 +216,7 @@ with main:
         network.plotly_chart(plots.network_figure(trainer, value("grads")), key="pg_network",
                              config={"displayModeBar": False})
         output.plotly_chart(plots.output_figure(trainer, value("show_test"), value("discretize"),
-                                                   clickable=not st.session_state.get("pg_playing")), key=chart_key,
+                                                   clickable=not playing()), key=chart_key,
                             on_select=(lambda: add_clicked_point(chart_key)) if classes else "ignore",
                             selection_mode="points", config={"displayModeBar": False})
         output.markdown(f"train loss **{h.train_loss[-1]:.3f}** · test loss **{h.test_loss[-1]:.3f}**"
@@ -263,8 +274,7 @@ with main:
                 st.switch_page("app_pages/walkthrough.py")
     if len(tabs) > 3 and tabs[3].open:
         with tabs[3]:
-            playing = st.session_state.get("pg_playing", False)
-            if playing:
+            if playing():
                 st.caption("Pause to export the network as it is at that step.")
             saved = st.session_state.get("pg_saved")
             if not saved or saved[:2] != (trainer.generation, trainer.step) or saved[2] is not trainer:
@@ -273,12 +283,12 @@ with main:
             # refresh may interrupt, and a click does not rerun the page
             c = st.columns(3)
             c[0].download_button("Trained model (.keras)", saved[3], "playground.keras", "application/octet-stream",
-                                 key="pg_dl_model", on_click="ignore", disabled=playing)
+                                 key="pg_dl_model", on_click="ignore", disabled=playing())
             c[1].download_button("Keras code (.py)", trainer.keras_code(), "playground.py", "text/x-python",
-                                 key="pg_dl_code", on_click="ignore", disabled=playing)
+                                 key="pg_dl_code", on_click="ignore", disabled=playing())
             if replay:
                 c[2].download_button("Boundary animation (.html)", replay[1], "playground.html", "text/html",
-                                     key="pg_dl_html", on_click="ignore", disabled=playing)
+                                     key="pg_dl_html", on_click="ignore", disabled=playing())
             else:
                 c[2].caption("Build the replay first to save it as HTML.")
             st.caption("Share: the address bar holds every setting and the seed.")

@@ -222,8 +222,12 @@ class Trainer:
     def epoch(self) -> float:
         return self.step * min(self.spec.batch_size, int(self.xtr.shape[0])) / int(self.xtr.shape[0])
 
-    def steps(self, count: int) -> None:
+    def steps(self, count: int, only_while: threading.Event | None = None) -> None:
+        """Train `count` steps and record. With `only_while`, only if that switch is on when the lock is
+        taken: whoever turns it off under `lock` knows no more training is on its way."""
         with self.lock:
+            if only_while is not None and not only_while.is_set():
+                return
             if count > 0:
                 self._train_steps(tf.constant(self.step, tf.int64), tf.constant(int(count), tf.int64), self.xtr,
                                   self.ytr, tf.constant(self.spec.batch_size, tf.int64),

@@ -94,7 +94,7 @@ def network_figure(trainer: Trainer, show_gradients: bool = False, height: int =
             lim = float(np.max(np.abs(img))) or 1.0
             images.append(dict(source=_png(img, -lim, lim), x=x, y=y, xref="x", yref="y", sizex=box * 1.6,
                                sizey=box * 1.6, xanchor="center", yanchor="middle", layer="above"))
-            labels.append(dict(x=x, y=y - box * 0.95, text=label, showarrow=False, font=dict(size=13)))
+            labels.append(dict(x=x, y=y - box * 0.95, text=label, showarrow=False, font=dict(size=14)))
     fig.update_layout(height=height, margin=dict(l=4, r=4, t=30, b=4), font=FONT, images=images,
                       annotations=labels, plot_bgcolor=PAPER,
                       xaxis=dict(visible=False, range=[-0.12, 1.12], fixedrange=True),
@@ -131,9 +131,10 @@ def _points(data: Dataset, name: str, symbol: str, opacity: float) -> list[go.Sc
 def _square(fig: go.Figure) -> None:
     """The input plane is a square at every size: one unit of x1 is as long as one of x2."""
     # no grid lines: they would be drawn over the output's picture
-    fig.update_xaxes(range=[-DOMAIN, DOMAIN], constrain="domain", fixedrange=True, showgrid=False, zeroline=False)
-    fig.update_yaxes(range=[-DOMAIN, DOMAIN], scaleanchor="x", scaleratio=1, constrain="domain", fixedrange=True,
-                     showgrid=False, zeroline=False)
+    axis = dict(range=[-DOMAIN, DOMAIN], constrain="domain", fixedrange=True, showgrid=False, zeroline=False,
+                tickfont=dict(size=14))
+    fig.update_xaxes(**axis)
+    fig.update_yaxes(**axis, scaleanchor="x", scaleratio=1)
 
 
 def _output_rgb(trainer: Trainer, z: np.ndarray, lim: float | None = None) -> np.ndarray:

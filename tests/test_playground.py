@@ -396,3 +396,28 @@ def test_regularization_adds_kerass_penalty_to_the_loss():
                              *pg.split(data))
         got = float(pg.penalty([layer.kernel for layer in trainer.model.layers], trainer.l1, trainer.l2))
         assert got == pytest.approx(expected, rel=1e-6)
+
+
+def test_training_under_a_switch_stops_once_it_is_off():
+    trainer = pg.Trainer(pg.NetworkSpec(), *pg.split(pg.make_dataset("circle", 100, 0.0, 0)))
+    go = threading.Event()
+    trainer.steps(10, only_while=go)
+    assert trainer.step == 0 and len(trainer.history.steps) == 1          # off: nothing trained, nothing recorded
+    go.set()
+    trainer.steps(10, only_while=go)
+    assert trainer.step == 10
+    # whoever turns the switch off under the lock waits for a chunk already training, then no more come
+    started, done = threading.Event(), []
+
+    def refresh():
+        started.wait()
+        trainer.steps(10, only_while=go)
+        done.append(trainer.step)
+
+    worker = threading.Thread(target=refresh)
+    with trainer.lock:
+        worker.start()
+        started.set()
+        go.clear()
+    worker.join()
+    assert done == [10] and trainer.step == 10
