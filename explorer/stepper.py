@@ -50,8 +50,12 @@ class Frames:
     quiz: dict[int, dict] = field(default_factory=dict)   # step -> the looks while its answer is hidden
 
 
-def _state(graph: Graph, steps: list[Step], k: int, hidden: bool) -> tuple[dict[str, dict], dict[str, dict]]:
-    """Every node's and edge's DOT attributes after step k (with `hidden`, before k's contribution)."""
+def _state(graph: Graph, steps: list[Step], k: int, hidden: bool,
+           memo: dict | None = None) -> tuple[dict[str, dict], dict[str, dict]]:
+    """Every node's and edge's DOT attributes after step k (with `hidden`, before k's contribution).
+    `memo` keeps each element's look per state it can be in: most elements do not change from one step
+    to the next, and drawing them again made a 386-step walkthrough take seconds."""
+    memo = {} if memo is None else memo
     step = steps[k]
     shown = _shown_nodes(graph)
     backward = step.phase != "forward"
@@ -74,36 +78,47 @@ def _state(graph: Graph, steps: list[Step], k: int, hidden: bool) -> tuple[dict[
                     final.add(s.receiver)
     scale = gradient_scale(graph, shown)
     view = "backward" if backward else "forward"
+    out_of: dict[int, list] = {}
+    for e in graph.edges:
+        out_of.setdefault(e.src, []).append(e)
     nodes, edges = {}, {}
     for n in graph.nodes:
         if n.index not in shown:
             continue
         focus = "node" if n.index == step.node else \
             "receiver" if backward and step.phase == "backward" and n.index == step.receiver else ""
-        if backward and graph.gradients.get(n.index) is None and n.index != graph.target and \
-                all((e.src, e.dst, e.position) in done for e in graph.edges if e.src == n.index) or \
-                backward and k == len(steps) - 1 and n.index not in partial:
-            # nothing can reach it any more: drawn as the Graph page draws it (None and why)
-            attrs = node_look(n, graph, view, scale, focus=focus)
-        elif backward:
-            terms = partial.get(n.index, [])
-            total = np.reshape(sum(terms), np.shape(terms[-1])) if terms else None
-            lines = node_lines(n, graph, view, terms=terms, final=n.index in final)
-            attrs = node_look(n, graph, view, scale, lines, gradient=total,
-                              pending=bool(terms) and n.index not in final, focus=focus)
-        else:
-            known = n.index in computed
-            lines = node_lines(n, graph, view, known=known, shape=n.shape != ())   # scalars: the tooltip says it
-            attrs = node_look(n, graph, view, scale, lines, known=known, focus=focus)
+        settled = backward and (graph.gradients.get(n.index) is None and n.index != graph.target and
+                                all((e.src, e.dst, e.position) in done for e in out_of.get(n.index, []))
+                                or k == len(steps) - 1 and n.index not in partial)
+        terms = partial.get(n.index, []) if backward else []
+        key = ("n", n.index, backward, settled, n.index in computed, len(terms), n.index in final, focus)
+        attrs = memo.get(key)
+        if attrs is None:
+            if settled:
+                # nothing can reach it any more: drawn as the Graph page draws it (None and why)
+                attrs = node_look(n, graph, view, scale, focus=focus)
+            elif backward:
+                total = np.reshape(sum(terms), np.shape(terms[-1])) if terms else None
+                lines = node_lines(n, graph, view, terms=terms, final=n.index in final)
+                attrs = node_look(n, graph, view, scale, lines, gradient=total,
+                                  pending=bool(terms) and n.index not in final, focus=focus)
+            else:
+                known = n.index in computed
+                lines = node_lines(n, graph, view, known=known, shape=n.shape != ())   # scalars: the tooltip says it
+                attrs = node_look(n, graph, view, scale, lines, known=known, focus=focus)
+            memo[key] = attrs
         nodes[attrs["id"]] = attrs
     for e in graph.edges:
         if e.src not in shown or e.dst not in shown:
             continue
         key = (e.src, e.dst, e.position)
         current = step.edge is not None and key == (step.edge.src, step.edge.dst, step.edge.position)
-        attrs = edge_look(e, graph, view, scale, done=key in done or (current and hidden),
-                          dimmed=not backward and e.dst not in computed, focus=current,
-                          quiz=current and hidden)
+        state = ("e", key, backward, key in done or (current and hidden), not backward and e.dst not in computed,
+                 current, current and hidden)
+        attrs = memo.get(state)
+        if attrs is None:
+            attrs = memo[state] = edge_look(e, graph, view, scale, done=state[3], dimmed=state[4], focus=current,
+                                            quiz=current and hidden)
         edges[attrs["id"]] = attrs
     return nodes, edges
 
@@ -115,9 +130,10 @@ def _widest(lines_per_frame: list[list[str]]) -> list[str]:
 
 def frames(graph: Graph, steps: list[Step], rankdir: str = "TB") -> Frames:
     """The layout and the per-step changes of a walkthrough (explorer.walkthrough.walkthrough)."""
-    states = [_state(graph, steps, k, hidden=False) for k in range(len(steps))]
+    memo: dict = {}
+    states = [_state(graph, steps, k, hidden=False, memo=memo) for k in range(len(steps))]
     quizzable = {k for k, s in enumerate(steps) if _quizzable(s)}
-    hidden = {k: _state(graph, steps, k, hidden=True) for k in quizzable}
+    hidden = {k: _state(graph, steps, k, hidden=True, memo=memo) for k in quizzable}
     every = list(states) + list(hidden.values())
     widest: dict[str, list[str]] = {}
     for ident in states[0][0] | states[0][1]:
@@ -126,15 +142,20 @@ def frames(graph: Graph, steps: list[Step], rankdir: str = "TB") -> Frames:
                                  else [] for st in every])
     counts = {ident: len(ls) for ident, ls in widest.items()}
 
+    converted: dict[tuple[str, int], dict] = {}       # the looks are memoized objects: convert each once
+
     def look(ident: str, attrs: dict, edge: bool) -> dict:
-        out = _look(attrs, edge)
-        out["lines"] = out["lines"] + [PAD] * (counts[ident] - len(out["lines"]))
+        out = converted.get((ident, id(attrs)))
+        if out is None:
+            out = _look(attrs, edge)
+            out["lines"] = out["lines"] + [PAD] * (counts[ident] - len(out["lines"]))
+            converted[(ident, id(attrs))] = out
         return out
 
     looks = [{i: look(i, a, group == 1) for group, d in enumerate(st) for i, a in d.items()} for st in states]
     deltas, before = [], {}
     for now in looks:
-        deltas.append({i: v for i, v in now.items() if before.get(i) != v})
+        deltas.append({i: v for i, v in now.items() if before.get(i) is not v and before.get(i) != v})
         before = now
     quiz = {}
     for k, st in hidden.items():
