@@ -38,8 +38,9 @@ class Setting:
     def __post_init__(self):
         if self.kind not in KINDS:
             raise ValueError(f"setting {self.name}: kind {self.kind!r} is not one of {KINDS}")
-        if self.name in (HIDE, PRESENT):
-            raise ValueError(f"setting name {self.name!r} is reserved for the link flags")
+        if self.name in (HIDE, PRESENT, "hidden", "url", "link_errors", "own", "example"):
+            raise ValueError(f"setting name {self.name!r} is reserved (the link flags and the keys "
+                             "app_pages/_links.py keeps beside a page's settings)")
 
     def encode(self, value: Any) -> str:
         if self.kind == "program":
