@@ -13,7 +13,7 @@ import statistics
 import sys
 import time
 
-from bench.browser import PROJECTOR, chromium, chromium_path, click_to_idle, median_ms, streamlit_server, wait_idle
+from bench.browser import PROJECTOR, RECORD_STEPS_JS, chromium, chromium_path, click_to_idle, median_ms, streamlit_server, wait_idle
 from explorer.presets import PRESETS
 from explorer.share import encode_program
 
@@ -87,12 +87,7 @@ def _play_pace(page, url: str) -> list[float]:
     page.goto(url + "/walkthrough?speed=fast+%280.5+s%29&program=" + encode_program(mazur))
     page.locator(".ge-stepper[data-step='1']").wait_for()
     wait_idle(page)
-    page.locator(".ge-view").evaluate("""(view) => {
-        const root = view.getRootNode().querySelector('.ge-stepper');
-        window.__ticks = [];
-        new MutationObserver(() => window.__ticks.push(performance.now()))
-            .observe(root, {attributes: true, attributeFilter: ['data-step']});
-    }""")
+    page.locator(".ge-view").evaluate(RECORD_STEPS_JS)
     page.locator(".ge-stepper [data-do=play]").click()
     page.locator(".ge-stepper[data-step='10']").wait_for()
     page.locator(".ge-stepper [data-do=play]").click()

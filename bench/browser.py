@@ -123,3 +123,12 @@ def click_to_idle(page, action, settle_ms: float = 150) -> float:
 
 def median_ms(samples: list[float]) -> str:
     return f"{statistics.median(samples):7.0f} ms  (min {min(samples):.0f}, max {max(samples):.0f}, n={len(samples)})"
+
+
+# Records the time of every step the step-through shows (window.__ticks), to measure Play's pace.
+RECORD_STEPS_JS = """(view) => {
+    const root = view.getRootNode().querySelector('.ge-stepper');
+    window.__ticks = [];
+    new MutationObserver(() => window.__ticks.push(performance.now()))
+        .observe(root, {attributes: true, attributeFilter: ['data-step']});
+}"""

@@ -110,6 +110,14 @@ def test_example_change_is_quick_and_a_link_restores_it(page, server):
     other.close()
 
 
+def pick(page, example: str, shows: str) -> None:
+    """Pick an example and wait until the editor holds text with `shows` in it."""
+    page.get_by_role("combobox", name="Example").click()
+    page.get_by_role("option", name=example).click()
+    page.wait_for_function("(s) => document.querySelector('textarea').value.includes(s)", arg=shows)
+    wait_idle(page)
+
+
 def test_a_typed_program_survives_picking_an_example_and_back_brings_it(page, server):
     """Issue 11 defect 7: the typed program stays in the Example list, and the browser's Back button
     restores it."""
@@ -122,18 +130,10 @@ def test_a_typed_program_survives_picking_an_example_and_back_brings_it(page, se
     editor.press("Control+Enter")
     page.locator(".ge-view svg text").filter(has_text="y = x * x * x").first.wait_for()
     wait_idle(page)
-    page.get_by_role("combobox", name="Example").click()
-    page.get_by_role("option", name="Bare expression").click()
-    page.wait_for_function("() => document.querySelector('textarea').value.includes('tf.sin')")
-    wait_idle(page)
+    pick(page, "Bare expression", "tf.sin")
     page.go_back()
     page.wait_for_function("() => document.querySelector('textarea').value.includes('x * x * x')")
     page.locator(".ge-view svg text").filter(has_text="y = x * x * x").first.wait_for()
     wait_idle(page)
-    page.get_by_role("combobox", name="Example").click()
-    page.get_by_role("option", name="Bare expression").click()
-    page.wait_for_function("() => document.querySelector('textarea').value.includes('tf.sin')")
-    wait_idle(page)
-    page.get_by_role("combobox", name="Example").click()
-    page.get_by_role("option", name="(your own program)").click()
-    page.wait_for_function("() => document.querySelector('textarea').value.includes('x * x * x')")
+    pick(page, "Bare expression", "tf.sin")
+    pick(page, "(your own program)", "x * x * x")

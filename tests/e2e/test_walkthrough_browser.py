@@ -7,6 +7,7 @@ import statistics
 import time
 from urllib.parse import parse_qs, urlparse
 
+from bench.browser import RECORD_STEPS_JS
 from explorer.presets import by_title
 from explorer.share import encode_program
 
@@ -97,12 +98,7 @@ def test_step_with_buttons_and_keys_in_the_browser(page, server):
 
 def test_play_keeps_its_pace_and_pause_holds(page, server):
     open_stepper(page, server + "/walkthrough?speed=fast+%280.5+s%29")
-    page.locator(".ge-view").evaluate("""(view) => {
-        const root = view.getRootNode().querySelector('.ge-stepper');
-        window.__ticks = [];
-        new MutationObserver(() => window.__ticks.push(performance.now()))
-            .observe(root, {attributes: true, attributeFilter: ['data-step']});
-    }""")
+    page.locator(".ge-view").evaluate(RECORD_STEPS_JS)
     page.locator(".ge-stepper [data-do=play]").click()
     wait_step(page, 7)
     page.locator(".ge-stepper [data-do=play]").click()       # now Pause
