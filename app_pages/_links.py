@@ -1,5 +1,6 @@
 """The address bar holds a page's whole state, read from and written to its settings table
-(explorer.settings): restore() at the top of a page, publish() at the bottom.
+(explorer.settings): restore() at the top of a page, publish() as soon as every setting is final (before the
+main picture is drawn, so the address bar never lags what is shown).
 
 A link that changes outside the app (first load, a pasted link, the browser's Back and Forward) is
 applied to the page; settings it does not name take their defaults. Switching pages in the sidebar

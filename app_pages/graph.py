@@ -87,6 +87,7 @@ with right:
     chosen = st.segmented_control("View", views, key=S.key("view"), label_visibility="collapsed",
                                   format_func=SHORT.get)
     rankdir = "LR" if st.session_state[S.key("layout")] == "left to right" else "TB"
+    links.publish(S)    # every setting is final here: the address bar changes before the picture does
     if chosen == "Forward graph":
         with view("forward graph"):
             dot = graph.to_dot("forward", collapsed=collapsed, rankdir=rankdir)
@@ -134,4 +135,3 @@ with left:
     program_output(run)
 with st.expander("Show the TensorFlow code"):
     st.code(run.tf_code, language="python")
-links.publish(S)

@@ -57,6 +57,7 @@ run, error = run_or_last_good(source, dtype, seed, "wt_last_good")
 if error is not None:
     show_error(source, error, run is not None)
 if run is None:
+    links.publish(S)
     st.stop()
 with st.sidebar:
     run = pick_recording(run, S.key("recording"), on_change=restart)
@@ -64,6 +65,7 @@ targets = run.targets()
 if not targets:
     st.info("Nothing is differentiated: compute a value inside `with tf.GradientTape() as tape:` or end with "
             "a bare expression.")
+    links.publish(S)
     st.stop()
 if st.session_state.get(S.key("target")) not in targets:
     st.session_state[S.key("target")] = targets[0]
@@ -76,6 +78,7 @@ with st.sidebar:
     if links.shown(S, "target"):
         st.selectbox("Target (differentiate this)", targets, key=S.key("target"), on_change=restart)
 target = st.session_state[S.key("target")]
+links.publish(S)        # every setting is final here: the address bar changes before the steps are drawn
 graph = run.graph_for(target)
 with view("step-through"):
     try:
@@ -155,5 +158,3 @@ chosen = st.segmented_control("More", list(PANELS), default="Paths to a leaf", k
 if chosen:          # only the chosen panel is computed: finite differences and forward mode cost seconds
     with view(chosen):
         PANELS[chosen]()
-
-links.publish(S)

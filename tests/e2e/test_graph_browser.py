@@ -73,7 +73,8 @@ def test_zoom_pan_and_left_to_right_layout(page, server):
     assert abs(moved["x"] - after["x"] - (-100)) < 3 and abs(moved["y"] - after["y"] - (-50)) < 3   # panned
     wait_idle(page)
     page.locator("[data-testid=stSidebar]").get_by_text("left to right").click()
-    page.wait_for_function("() => location.search.includes('layout=')")
+    page.wait_for_function("() => location.search.includes('layout=')")   # the link changes first,
+    wait_idle(page)                                                            # then the picture
     page.locator(".ge-view svg g.node").first.wait_for()
     box = page.locator(".ge-view svg").bounding_box()
     assert box["width"] > box["height"]                          # laid out left to right

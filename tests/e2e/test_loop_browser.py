@@ -5,6 +5,7 @@ first recording stepped through on the step-through page."""
 import time
 from pathlib import Path
 
+from bench.browser import wait_idle
 from explorer.share import encode_program
 
 from .conftest import screenshot
@@ -59,6 +60,8 @@ def test_paste_the_mit_loop_and_pick_a_recording(browser, server):
 
         # the step-through page takes the program from the Graph page and steps through recording 1
         page.get_by_role("link", name="Backprop step-through").click()
+        page.get_by_role("heading", name="Backprop step-through").wait_for()
+        wait_idle(page)                           # the Example list is the step-through's, not the Graph page's
         page.get_by_role("combobox", name="Example").click()
         page.get_by_role("option", name="(the program from the Graph page)").click()
         page.get_by_text("recording 500 of 500").wait_for()
@@ -66,6 +69,7 @@ def test_paste_the_mit_loop_and_pick_a_recording(browser, server):
         wt_slider.focus()
         page.keyboard.press("Home")
         page.get_by_text("recording 1 of 500").wait_for()
+        wait_idle(page)                           # recording 1's steps have replaced recording 500's
         page.locator(".ge-stepper[data-step='1']").wait_for()
         page.locator(".ge-stepper [data-do=last]").click()
         heading = page.locator(".ge-heading").inner_text()
