@@ -8,4 +8,5 @@ st.navigation([
     st.Page("app_pages/walkthrough.py", title="Backprop step-through", icon=":material/stairs:"),
     st.Page("app_pages/descent.py", title="Gradient descent", icon=":material/trending_down:"),
     st.Page("app_pages/playground.py", title="Network playground", icon=":material/hub:"),
+    st.Page("app_pages/tensors.py", title="Tensors", icon=":material/view_in_ar:"),
 ]).run()

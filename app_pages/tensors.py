@@ -1,0 +1,199 @@
+"""Tensors: rank, shape and dtype drawn; a slice highlighted in its source; broadcasting step by step; the
+dot product's shape rule with one entry traced; 2-D geometry (affine maps, their composition, relu)."""
+
+import numpy as np
+import streamlit as st
+
+from app_pages import _links as links
+from app_pages._shared import OWN
+from explorer import tensor_plots as plots
+from explorer import tensors as tn
+from explorer.errors import ProgramError, excerpt
+from explorer.tensor_settings import SETTINGS as S, VIEWS, matching_preset, preset_values
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def evaluated(program: str, items: tuple, seed: int) -> dict:
+    return tn.evaluate(program, dict(items), seed)
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def selected(program: str, expression: str, seed: int) -> tn.Selection:
+    return tn.select(program, expression, seed)
+
+
+def show_error(text: str, error: ProgramError, where: str) -> None:
+    st.error(f"**{where}, line {error.line}, column {error.col}:** {error.message}" if error.line else error.message)
+    if excerpt(text, error):
+        st.code(excerpt(text, error), language=None)
+
+
+def last_good(memory: str, compute, *args):
+    """compute(*args), or where it fails the last arguments that worked here, with the error."""
+    try:
+        result = compute(*args)
+        st.session_state[memory] = args
+        return result, None
+    except ProgramError as e:
+        last = st.session_state.get(memory)
+        return (compute(*last) if last else None), e
+
+
+def pick_example() -> None:
+    title = st.session_state[S.prefix + "example"]
+    if title != OWN:
+        for name, value in preset_values(tn.preset(title)).items():
+            st.session_state[S.key(name)] = value
+
+
+def code(text: str) -> None:
+    with st.expander("Show the TensorFlow code"):
+        st.code(text, language="python")
+
+
+links.restore(S)
+for setting in S.table:      # kept while a control is hidden or its view not shown (Streamlit drops an undrawn widget's value)
+    st.session_state[S.key(setting.name)] = st.session_state.get(S.key(setting.name), setting.default)
+links.presentation_css()
+head, toggle = st.columns([3, 1], vertical_alignment="center")
+head.markdown("### Tensors")
+with toggle:
+    links.presentation_toggle()
+links.link_errors(S)
+
+value = {s.name: st.session_state[S.key(s.name)] for s in S.table}
+with st.sidebar:
+    if links.shown(S, "example"):
+        st.session_state[S.prefix + "example"] = matching_preset(value) or OWN
+        st.selectbox("Example", [p.title for p in tn.PRESETS] + [OWN], key=S.prefix + "example", on_change=pick_example,
+                     help="The examples of MIT 6.S191's lab 1 and chapter 2 of Deep Learning with Python.")
+    if links.shown(S, "seed"):
+        st.number_input("Random seed", min_value=0, max_value=2**31 - 1, step=1, key=S.key("seed"))
+    if links.shown(S, "read_as"):
+        st.selectbox("Read the axes as", tn.READ_AS, key=S.key("read_as"),
+                     help="Chollet 2.2.9–2.2.12: which axis is samples, features, timesteps, height, width, channels, frames.")
+
+editing = links.shown(S, "program")
+left, right = st.columns([1, 2], gap="medium") if editing else (st.container(), st.container())
+with left:
+    if editing:
+        st.text_area(S["program"].label, key=S.key("program"), height=260,
+                     help="TensorFlow code in the app's program language (the Graph page's): it binds the names "
+                          "the boxes on the right use. Ctrl+Enter runs it.")
+program, seed = st.session_state[S.key("program")], int(st.session_state[S.key("seed")])
+
+with right:
+    chosen = st.segmented_control("View", VIEWS, key=S.key("view"), label_visibility="collapsed",
+                                  required=True)
+
+    if chosen == "Shapes & slices":
+        if links.shown(S, "expression"):
+            st.text_input("Tensor or slice (`matrix[:, 2]`, `images[10:100, 4:, 4:]`, `tf.reshape(cube, (6, 4))`)",
+                          key=S.key("expression"))
+        links.publish(S)
+        expression = st.session_state[S.key("expression")]
+        try:
+            tn.sliced_name(expression)
+            is_slice = True
+        except ProgramError:
+            is_slice = False
+        if is_slice:
+            sel, error = last_good("tn_good_slice", selected, program, expression, seed)
+            shown, mask = (sel.source, sel.mask) if sel else (None, None)
+        else:
+            got, error = last_good("tn_good_expr", evaluated, program, (("expression", expression),), seed)
+            sel, shown, mask = None, (got["expression"] if got else None), None
+        if error is not None:
+            show_error(expression if error.message.startswith("in the ") or "slice" in error.message else program,
+                       error, "Expression" if error.message.startswith("in the ") else "Program")
+        if shown is not None:
+            info = tn.describe(shown, st.session_state[S.key("read_as")])
+            agree = "✓ agree" if info.agrees else "✗ disagree"
+            st.markdown(f"**{sel.name if sel else expression}**: rank **{info.rank}** · shape **{info.shape}** · "
+                        f"{info.dtype} · {info.kind} ({', '.join(info.axes) or 'no axes'}) · "
+                        f"`tf.rank` = {info.tf_rank}, `tf.shape` = {list(info.tf_shape)} {agree}")
+            if sel:
+                st.markdown(f"**{sel.expression}** → shape **{tuple(sel.result.shape)}**: "
+                            f"{sel.count} of {info.size} entries (orange)"
+                            + (f"; {info.axes[0]} {plots.selected_range(sel.mask)}" if info.rank >= 3 else ""))
+            st.plotly_chart(plots.tensor_figure(shown, info, mask), key="tn-tensor", width="stretch")
+            code(tn.slice_code(program, sel.expression, seed) if sel else tn.shape_code(program, expression, seed))
+
+    elif chosen in ("Broadcasting", "Dot product"):
+        c1, c2, c3, c4 = st.columns(4)
+        if links.shown(S, "left"):
+            c1.text_input("x", key=S.key("left"))
+        if links.shown(S, "right"):
+            c2.text_input("y", key=S.key("right"))
+        if chosen == "Dot product":
+            if links.shown(S, "row"):
+                c3.number_input("Row of x", min_value=0, max_value=10_000, key=S.key("row"))
+            if links.shown(S, "col"):
+                c4.number_input("Column of y", min_value=0, max_value=10_000, key=S.key("col"))
+        links.publish(S)
+        pair = (("x", st.session_state[S.key("left")]), ("y", st.session_state[S.key("right")]))
+        got, error = last_good("tn_good_pair", evaluated, program, pair, seed)
+        if error is not None:
+            where = "x" if "in the x" in error.message else "y" if "in the y" in error.message else None
+            show_error(dict(pair)[where] if where else program, error, where or "Program")
+        if got is not None and chosen == "Broadcasting":
+            x, y = got["x"], got["y"]
+            plan = tn.broadcast(x.shape, y.shape)
+            if plan.error:
+                st.error(f"**x {plan.left} and y {plan.right} do not broadcast.** The rule that failed: {plan.error}")
+            else:
+                st.markdown(f"**x {plan.left} + y {plan.right} → {plan.result}**  \n" + "  \n".join(
+                    f"**{s.title}**: {s.note}" for s in plan.steps))
+                st.plotly_chart(plots.broadcast_figure(tn.broadcast_stages(x, y)), key="tn-broadcast", width="stretch")
+                st.caption("Each panel shows the last two axes (index 0 of the others). Grey scale: value.")
+            code(tn.broadcast_code(program, *(t for _, t in pair), seed))
+        elif got is not None:
+            trace = tn.dot(got["x"], got["y"], int(st.session_state[S.key("row")]), int(st.session_state[S.key("col")]))
+            if trace.error:
+                st.error(f"**{trace.rule}**: {trace.error}")
+            else:
+                terms = " + ".join(f"{a:.3g}·{b:.3g}" for a, b in zip(trace.row, trace.col))
+                st.markdown(f"**Shape rule: {trace.rule}**  \nOutput entry {list(trace.index)} = row of x · column of y "
+                            f"= {terms} = **{trace.entry:.4g}**")
+                st.plotly_chart(plots.dot_figure(trace), key="tn-dot", width="stretch")
+            code(tn.dot_code(program, *(t for _, t in pair), trace.index[0] if trace.a.ndim == 2 and trace.index else 0,
+                             trace.index[-1] if trace.b.ndim == 2 and trace.index else 0, seed))
+
+    else:
+        kind = st.session_state[S.key("transform")]
+        c1, c2, c3 = st.columns([2, 3, 2])
+        if links.shown(S, "transform"):
+            c1.radio("Transform", tn.TRANSFORMS, key=S.key("transform"), horizontal=False)
+        params = {"rotation": ("angle",), "scaling": ("sx", "sy"), "shear": ("shear",), "translation": ("tx", "ty")}
+        for name in params[kind]:
+            if links.shown(S, name):
+                setting = S[name]
+                c2.slider(setting.label, float(setting.low), float(setting.high), step=1.0 if name == "angle" else 0.1,
+                          key=S.key(name))
+        if links.shown(S, "figure"):
+            c3.radio("Figure", tn.FIGURES, key=S.key("figure"))
+        if links.shown(S, "second"):
+            c3.checkbox(S["second"].label, key=S.key("second"))
+        if links.shown(S, "relu"):
+            c3.checkbox(S["relu"].label, key=S.key("relu"))
+        links.publish(S)
+        args = [st.session_state[S.key(n)] for n in ("angle", "sx", "sy", "shear", "tx", "ty")]
+        first = tn.transform(kind, *args)
+        second = tn.SECOND if st.session_state[S.key("second")] else None
+        fold = bool(st.session_state[S.key("relu")])
+        figure = tn.shape_lines(st.session_state[S.key("figure")], seed)
+        moved = first if second is None else first.then(second)
+        a, t = np.round(moved.matrix, 3).tolist(), np.round(moved.offset, 3).tolist()
+        text = f"x ↦ A·x + t with A = {a}, t = {t}"
+        if second is not None:
+            gap = max(tn.composition_gap(first, second, p) for p in figure.values())
+            text += f" — one affine map: mapping twice and mapping once by (A₂A₁, A₂t₁ + t₂) differ by at most {gap:.1e}"
+        if fold:
+            text += " — then relu: every point with a negative coordinate folds onto an axis"
+        st.markdown(f"**{text}**")
+        st.plotly_chart(plots.geometry_figure(first, second, fold, figure), key="tn-geometry", width="stretch")
+        code(tn.geometry_code(kind, *args, second, fold))
+
+with left:
+    st.caption("Orange: the entries a slice selects, the row and column a dot-product entry reads. Grey scale: values. "
+               "Geometry: grey before, blue after, the letter F in red so a turn is visible.")

@@ -1,0 +1,182 @@
+"""The Tensors page's figures (plotly), drawn from what `explorer.tensors` computes."""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from . import palette as P
+from .tensors import Affine, DotTrace, TensorInfo, relu
+
+FONT = 16                       # the smallest type a projector's back row reads
+GREYS = [[0.0, P.PAPER], [1.0, P.EDGE_MUTED]]
+CHOSEN = [[0.0, P.PENDING_FILL], [1.0, P.HIGHLIGHT]]
+MAX_CELLS = 40                  # a grid's rows or columns drawn (the rest is cut, and the title says so)
+MAX_PANELS = 6
+MAX_TEXT = 12                   # numbers are written in the cells of grids up to this size
+
+
+def _layout(fig: go.Figure, height: int, title: str = "") -> go.Figure:
+    fig.update_layout(height=height, margin=dict(l=10, r=10, t=70 if title else 40, b=10),
+                      font=dict(size=FONT), plot_bgcolor=P.PAPER, paper_bgcolor=P.PAPER,
+                      title=dict(text=title, font=dict(size=FONT + 2)) if title else None, showlegend=False)
+    fig.update_annotations(font_size=FONT)
+    return fig
+
+
+def _plain(value: np.ndarray) -> np.ndarray:
+    """Numbers a heatmap can colour (strings and booleans become 0/1 or their length)."""
+    if value.dtype.kind in "SUO":
+        return np.vectorize(lambda s: float(len(s)))(value) if value.size else value.astype(float)
+    return value.astype(np.float64)
+
+
+def _grid(fig, z: np.ndarray, mask: np.ndarray | None, row: int, col: int, lo: float, hi: float,
+          text: bool) -> None:
+    """One 2-D grid: every entry in grey, the selected ones over it in orange."""
+    z, mask = z[:MAX_CELLS, :MAX_CELLS], None if mask is None else mask[:MAX_CELLS, :MAX_CELLS]
+    labels = np.vectorize(lambda v: f"{v:.3g}")(z) if text and z.size else None
+    common = dict(zmin=lo, zmax=hi if hi > lo else lo + 1, showscale=False, xgap=1, ygap=1, hoverinfo="z")
+    fig.add_trace(go.Heatmap(z=z, colorscale=GREYS, text=labels, texttemplate="%{text}" if text else None,
+                             textfont=dict(size=FONT), **common), row=row, col=col)
+    if mask is not None and mask.any():
+        fig.add_trace(go.Heatmap(z=np.where(mask, z, np.nan), colorscale=CHOSEN, text=labels,
+                                 texttemplate="%{text}" if text else None, textfont=dict(size=FONT), **common),
+                      row=row, col=col)
+    fig.update_yaxes(autorange="reversed", showgrid=False, zeroline=False, row=row, col=col,
+                     scaleanchor=None, tickfont=dict(size=FONT))
+    fig.update_xaxes(showgrid=False, zeroline=False, side="top", row=row, col=col, tickfont=dict(size=FONT))
+
+
+def panels(shape: tuple[int, ...], mask: np.ndarray | None) -> list[tuple[int, ...]]:
+    """Which leading indices get a panel of their own (rank ≥ 3): the first samples, and the first
+    ones the slice selects from, at most MAX_PANELS."""
+    lead = shape[:-2] if len(shape) != 4 else shape[:1]
+    everything = list(np.ndindex(*lead))
+    first = everything[:3]
+    chosen = []
+    if mask is not None:
+        flat = mask.reshape(lead + (-1,)) if len(shape) != 4 else mask.reshape(shape[:1] + (-1,))
+        chosen = [ix for ix in everything if flat[ix].any()][:MAX_PANELS - len(first)]
+    return sorted(set(first) | set(chosen))[:MAX_PANELS]
+
+
+def selected_range(mask: np.ndarray, axis: int = 0) -> str:
+    """'10 … 99 (90 of 200)' : the indices of one axis holding a selected entry."""
+    other = tuple(k for k in range(mask.ndim) if k != axis)
+    hit = np.flatnonzero(mask.any(axis=other) if other else mask)
+    if hit.size == 0:
+        return "none"
+    span = f"{hit[0]}" if hit.size == 1 else f"{hit[0]} … {hit[-1]}"
+    return f"{span} ({hit.size} of {mask.shape[axis]})"
+
+
+def tensor_figure(value: np.ndarray, info: TensorInfo, mask: np.ndarray | None = None, title: str = "") -> go.Figure:
+    """The tensor drawn by its rank: a cell, a row, a grid, or panels (one per sample; for video one
+    per sample and frame) of its last two axes; images with channels show their channels' mean.
+    `mask` (the tensor's shape) highlights what a slice selects."""
+    z = _plain(np.asarray(value))
+    if info.rank <= 2:
+        z2 = z.reshape((1, -1)) if info.rank < 2 else z
+        m2 = None if mask is None else mask.reshape(z2.shape)
+        fig = make_subplots(rows=1, cols=1)
+        small = max(z2.shape) <= MAX_TEXT
+        _grid(fig, z2, m2, 1, 1, float(np.nanmin(z2)) if z2.size else 0.0, float(np.nanmax(z2)) if z2.size else 1.0,
+              small)
+        names = info.axes or ("",)
+        fig.update_xaxes(title_text=names[-1] if info.rank else "", row=1, col=1)
+        if info.rank == 2:
+            fig.update_yaxes(title_text=names[0], row=1, col=1)
+        else:
+            fig.update_yaxes(showticklabels=False, row=1, col=1)
+        rows = min(z2.shape[0], MAX_CELLS)
+        return _layout(fig, int(min(560, max(200, 60 + 46 * rows))), title)
+    if info.rank == 4:      # (samples, height, width, channels): a picture per sample
+        z = z.mean(axis=-1)
+        mask = None if mask is None else mask.any(axis=-1)
+    ids = panels(z.shape, mask)
+    lo, hi = float(np.nanmin(z)), float(np.nanmax(z))
+    names = info.axes if info.rank != 4 else info.axes[:3]
+    labels = [", ".join(f"{n} {i}" for n, i in zip(names, ix)) for ix in ids]
+    fig = make_subplots(rows=1, cols=len(ids), subplot_titles=labels, horizontal_spacing=0.03)
+    for k, ix in enumerate(ids):
+        _grid(fig, z[ix], None if mask is None else mask[ix], 1, k + 1, lo, hi, max(z[ix].shape) <= 6)
+        fig.update_xaxes(showticklabels=False, row=1, col=k + 1)
+        fig.update_yaxes(showticklabels=False, row=1, col=k + 1)
+    fig.update_xaxes(title_text=f"{names[-1]} →", title_standoff=4, row=1, col=1)
+    fig.update_yaxes(title_text=f"↓ {names[-2]}", showticklabels=False, row=1, col=1)
+    return _layout(fig, 330, title)
+
+
+def broadcast_figure(stages: dict[str, np.ndarray], title: str = "") -> go.Figure:
+    """y, y with axes added, y repeated, x, and the sum: each drawn by its last two axes (leading axes
+    at index 0)."""
+    names = ["y", "y added", "y repeated", "x", "x + y"]
+
+    def last_two(a: np.ndarray) -> np.ndarray:
+        a = _plain(a)
+        a = a.reshape((1,) * max(0, 2 - a.ndim) + a.shape)
+        return a[(0,) * (a.ndim - 2)]
+
+    grids = [last_two(stages[n]) for n in names]
+    lo = min(float(g.min()) for g in grids if g.size)
+    hi = max(float(g.max()) for g in grids if g.size)
+    fig = make_subplots(rows=1, cols=len(names), horizontal_spacing=0.04,
+                        subplot_titles=[f"{n}<br>{tuple(stages[n].shape)}" for n in names])
+    for k, g in enumerate(grids):
+        _grid(fig, g, None, 1, k + 1, lo, hi, False)
+        fig.update_xaxes(showticklabels=False, row=1, col=k + 1)
+        fig.update_yaxes(showticklabels=False, row=1, col=k + 1)
+    return _layout(fig, 360, title)
+
+
+def dot_figure(trace: DotTrace) -> go.Figure:
+    """x with the traced row, y with the traced column, and the output with the traced entry."""
+    def as_grid(a: np.ndarray, column: bool) -> np.ndarray:
+        return a.reshape((-1, 1)) if (a.ndim == 1 and column) else a.reshape((1, -1)) if a.ndim == 1 else a
+
+    a, b = as_grid(trace.a, False), as_grid(trace.b, True)
+    out = np.asarray(trace.out)
+    o = out.reshape((1, 1)) if out.ndim == 0 else as_grid(out, trace.b.ndim == 1)
+    ma, mb, mo = np.zeros(a.shape, bool), np.zeros(b.shape, bool), np.zeros(o.shape, bool)
+    i = trace.index[0] if trace.a.ndim == 2 else 0
+    j = trace.index[-1] if trace.b.ndim == 2 else 0
+    ma[i if trace.a.ndim == 2 else 0, :] = True
+    mb[:, j if trace.b.ndim == 2 else 0] = True
+    mo[(i if trace.a.ndim == 2 else 0), (j if trace.b.ndim == 2 else 0)] = True
+    fig = make_subplots(rows=1, cols=3, horizontal_spacing=0.06,
+                        subplot_titles=[f"x {tuple(trace.a.shape)}", f"y {tuple(trace.b.shape)}",
+                                        f"x · y {tuple(out.shape)}"])
+    for k, (g, m) in enumerate(((a, ma), (b, mb), (o, mo))):
+        _grid(fig, g, m, 1, k + 1, float(g.min()), float(g.max()), max(g.shape) <= MAX_TEXT)
+    return _layout(fig, 340)
+
+
+def geometry_figure(first: Affine, second: Affine | None = None, fold: bool = False,
+                    figure: dict[str, np.ndarray] | None = None) -> go.Figure:
+    """The figure before (faint), after the first map (and the second), and folded by relu."""
+    figure = figure or {}
+    fig = go.Figure()
+    steps = [("before", Affine(), P.EDGE_FAINT)]
+    moved = first if second is None else first.then(second)
+    steps.append(("after", moved, P.BLUE))
+    for label, points in figure.items():
+        cloud = label.startswith("class")
+        for stage, affine, color in steps:
+            xy = affine(points)
+            if fold and stage == "after":
+                xy = relu(xy)
+            k = int(label[-1]) if cloud else 0
+            fig.add_trace(go.Scatter(
+                x=xy[:, 0], y=xy[:, 1], name=f"{label} {stage}",
+                mode="markers" if cloud else "lines",
+                marker=dict(size=6, color=P.CLASS_COLORS[k] if stage == "after" else P.EDGE_FAINT),
+                line=dict(color=(P.MARK if label == "F" else color) if stage == "after" else P.EDGE_FAINT,
+                          width=5 if label == "F" else 1.5)))
+    fig.add_trace(go.Scatter(x=[0], y=[0], mode="markers", marker=dict(size=9, color=P.BLACK), name="origin"))
+    fig.update_xaxes(range=[-4.5, 4.5], zeroline=True, zerolinecolor=P.EDGE, gridcolor=P.GRID,
+                     tickfont=dict(size=FONT))
+    fig.update_yaxes(range=[-4.5, 4.5], scaleanchor="x", scaleratio=1, zeroline=True, zerolinecolor=P.EDGE,
+                     gridcolor=P.GRID, tickfont=dict(size=FONT))
+    return _layout(fig, 470)

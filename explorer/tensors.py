@@ -1,0 +1,525 @@
+"""What the Tensors page computes: a tensor's rank and shape, which entries a slice selects, broadcasting
+step by step, the dot product's shape rule and one traced entry, and 2-D geometry (affine maps, their
+composition, relu folding the plane). Plain NumPy and TensorFlow, no Streamlit; figures are in
+`tensor_plots.py`.
+
+Tensors the user types are values of a program in the app's own language (`explorer.run`): the page's
+program binds names (`matrix = tf.constant(...)`), and each expression the page draws is one more line
+of that program. User text is never evaluated as Python.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+
+import numpy as np
+import tensorflow as tf
+
+from .errors import ProgramError
+from .run import run as run_program
+
+RESULT = "tn_result"     # the name each expression is bound to when it is added to the program
+
+
+# ---- evaluating expressions in the program language ------------------------------------------------
+
+def _check_one_line(expression: str, what: str) -> None:
+    if not expression.strip():
+        raise ProgramError(f"the {what} is empty: type a tensor expression such as matrix[:, 2]", 1, 1)
+    for k, ch in enumerate(expression):
+        if ch in "\r\n":
+            raise ProgramError(f"the {what} is one line: put assignments in the program above it", 1, k + 1)
+
+
+def evaluate(program: str, expressions: dict[str, str], seed: int = 0) -> dict[str, np.ndarray]:
+    """Run `program` with one line `tn_<key> = <expression>` per expression; the expressions' values.
+
+    A ProgramError in the program keeps its line and column; one in an expression is re-located to that
+    expression (line 1, its own column) and names it, so the page can put it under the right box."""
+    lines = program.rstrip("\n").split("\n") if program.strip() else []
+    for key, text in expressions.items():
+        _check_one_line(text, key)
+    prefixes = {key: f"{RESULT}_{key} = " for key in expressions}
+    source = "\n".join(lines + [prefixes[k] + text for k, text in expressions.items()]) + "\n"
+    try:
+        values = run_program(source, "float32", seed).values
+    except ProgramError as e:
+        k = (e.line or 0) - len(lines) - 1
+        if 0 <= k < len(expressions):
+            key = list(expressions)[k]
+            col = None if e.col is None else max(1, e.col - len(prefixes[key]))
+            raise ProgramError(f"in the {key}: {e.message}", 1, col) from None
+        raise
+    out = {}
+    for key in expressions:
+        value = values.get(f"{RESULT}_{key}")
+        if not isinstance(value, np.ndarray):
+            raise ProgramError(f"the {key} {expressions[key]!r} is not a tensor or an array "
+                               "(a slice, an op or a name the program binds is)", 1, 1)
+        out[key] = value
+    return out
+
+
+# ---- rank, shape, dtype ------------------------------------------------------------------------------
+
+# Chollet 2.2.9: what each axis of a data tensor means.
+DATA_KINDS = {
+    "scalar": (),
+    "vector": ("axis 0",),
+    "matrix": ("rows", "columns"),
+    "vector data": ("samples", "features"),
+    "timeseries": ("samples", "timesteps", "features"),
+    "grayscale images": ("samples", "height", "width"),
+    "images": ("samples", "height", "width", "channels"),
+    "video": ("samples", "frames", "height", "width", "channels"),
+}
+READ_AS = ("auto",) + tuple(k for k in DATA_KINDS if k not in ("scalar", "vector"))
+
+
+@dataclass(frozen=True)
+class TensorInfo:
+    rank: int                   # from the array (NumPy's ndim)
+    shape: tuple[int, ...]
+    dtype: str
+    tf_rank: int                # tf.rank of the same value
+    tf_shape: tuple[int, ...]   # tf.shape of the same value
+    kind: str                   # a key of DATA_KINDS, or "rank N"
+    axes: tuple[str, ...]       # one name per axis
+
+    @property
+    def agrees(self) -> bool:
+        return self.rank == self.tf_rank and self.shape == self.tf_shape
+
+    @property
+    def size(self) -> int:
+        return int(np.prod(self.shape, dtype=np.int64))
+
+
+def data_kind(shape: tuple[int, ...], read_as: str = "auto") -> str:
+    """How to read a tensor of this shape: `read_as` where its rank fits, else a guess from the rank."""
+    rank = len(shape)
+    if read_as != "auto" and len(DATA_KINDS.get(read_as, ())) == rank:
+        return read_as
+    if rank == 3:
+        return "grayscale images" if shape[1] == shape[2] and shape[1] >= 8 else "timeseries"
+    return {0: "scalar", 1: "vector", 2: "matrix", 4: "images", 5: "video"}.get(rank, f"rank {rank}")
+
+
+def describe(value, read_as: str = "auto") -> TensorInfo:
+    array = np.asarray(value)
+    tensor = tf.convert_to_tensor(array)
+    shape = tuple(int(d) for d in array.shape)
+    kind = data_kind(shape, read_as)
+    axes = DATA_KINDS.get(kind, tuple(f"axis {k}" for k in range(len(shape))))
+    return TensorInfo(array.ndim, shape, tensor.dtype.name, int(tf.rank(tensor).numpy()),
+                      tuple(int(d) for d in tf.shape(tensor).numpy()), kind, axes)
+
+
+# ---- slicing -------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Selection:
+    name: str                   # the sliced tensor's name in the program
+    source: np.ndarray          # its value
+    result: np.ndarray          # the slice's value
+    mask: np.ndarray            # bool, the source's shape: True where an entry is in the result
+    expression: str
+
+    @property
+    def count(self) -> int:
+        return int(self.mask.sum())
+
+
+def sliced_name(expression: str) -> tuple[str, int, int]:
+    """(name, start, end) of the tensor a slice expression `name[...]` slices; ProgramError otherwise.
+    The expression is only parsed here, never run: it runs in the program language."""
+    _check_one_line(expression, "slice")
+    try:
+        tree = ast.parse(expression.strip(), mode="eval")
+    except SyntaxError as e:
+        raise ProgramError(f"in the slice: syntax error: {e.msg}", 1, e.offset or 1) from None
+    node = tree.body
+    while isinstance(node, ast.Subscript) and isinstance(node.value, ast.Subscript):
+        node = node.value
+    if not (isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name)):
+        raise ProgramError("a slice is a name the program binds followed by [...]: matrix[1], matrix[:, 2], "
+                           "images[10:100, 14:, 14:]", 1, 1)
+    lead = len(expression) - len(expression.lstrip())
+    raw = expression.strip().encode()
+    start = len(raw[:node.value.col_offset].decode()) + lead
+    end = len(raw[:node.value.end_col_offset].decode()) + lead
+    return node.value.id, start, end
+
+
+def select(program: str, expression: str, seed: int = 0) -> Selection:
+    """Which entries of the sliced tensor the slice takes: the same slice applied, in the program
+    language, to a tensor of the same shape holding each entry's flat position."""
+    name, start, end = sliced_name(expression)
+    positions = f"tf.reshape(tf.range(tf.size({name})), tf.shape({name}))"
+    values = evaluate(program, {"slice": expression, "source": name,
+                                "positions": expression[:start] + positions + expression[end:]}, seed)
+    source = values["source"]
+    mask = np.zeros(source.size, dtype=bool)
+    mask[values["positions"].astype(np.int64).ravel()] = True
+    return Selection(name, source, values["slice"], mask.reshape(source.shape), expression.strip())
+
+
+# ---- broadcasting --------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class BroadcastStep:
+    title: str
+    left: tuple[int, ...]
+    right: tuple[int, ...]
+    note: str
+
+
+@dataclass(frozen=True)
+class Broadcast:
+    left: tuple[int, ...]
+    right: tuple[int, ...]
+    steps: tuple[BroadcastStep, ...]
+    result: tuple[int, ...] | None
+    error: str | None = None
+    failed_axis: int | None = None   # counted from the right: -1 is the last axis
+
+
+def broadcast(left: tuple[int, ...], right: tuple[int, ...]) -> Broadcast:
+    """Chollet 2.3.2's two steps (axes added to the smaller tensor, then repeated), with NumPy's
+    general rule: axes are compared from the right; sizes must be equal or one of them 1."""
+    left, right = tuple(int(d) for d in left), tuple(int(d) for d in right)
+    rank = max(len(left), len(right))
+    for k in range(1, rank + 1):
+        a = left[-k] if k <= len(left) else 1
+        b = right[-k] if k <= len(right) else 1
+        if a != b and a != 1 and b != 1:
+            axis = rank - k
+            return Broadcast(left, right, (), None,
+                             f"axis {axis} of the result (axis -{k}, counting from the right): x has {a} and y has {b}. "
+                             "Axes are compared from the right; two sizes fit when they are equal or one of them is 1.",
+                             -k)
+    a = (1,) * (rank - len(left)) + left
+    b = (1,) * (rank - len(right)) + right
+    steps = []
+    added = [("x", rank - len(left)), ("y", rank - len(right))]
+    notes = [f"{n}: {k} ax{'is' if k == 1 else 'es'} of size 1 added in front" for n, k in added if k]
+    steps.append(BroadcastStep("1. add axes", a, b, "; ".join(notes) if notes else "same rank: no axis added"))
+    out = tuple(max(p, q) for p, q in zip(a, b))
+    reps = [f"{n} repeated {o} times along axis {k}" for n, shape in (("x", a), ("y", b))
+            for k, (d, o) in enumerate(zip(shape, out)) if d == 1 and o != 1]
+    steps.append(BroadcastStep("2. repeat", out, out, "; ".join(reps) if reps else "nothing to repeat"))
+    steps.append(BroadcastStep("3. element-wise", out, out, f"x + y entry by entry: shape {out}"))
+    return Broadcast(left, right, tuple(steps), out)
+
+
+def broadcast_stages(x: np.ndarray, y: np.ndarray) -> dict[str, np.ndarray]:
+    """The tensors of each step, made by hand (reshape, then repeat) so the page can draw them:
+    x and y with axes added, then repeated, then their sum."""
+    plan = broadcast(x.shape, y.shape)
+    if plan.error:
+        raise ValueError(plan.error)
+    rank = len(plan.result)
+    stages = {"x": x, "y": y}
+    xa = x.reshape((1,) * (rank - x.ndim) + x.shape)
+    ya = y.reshape((1,) * (rank - y.ndim) + y.shape)
+    stages["x added"], stages["y added"] = xa, ya
+    for k, n in enumerate(plan.result):
+        if xa.shape[k] == 1 and n != 1:
+            xa = np.repeat(xa, n, axis=k)
+        if ya.shape[k] == 1 and n != 1:
+            ya = np.repeat(ya, n, axis=k)
+    stages["x repeated"], stages["y repeated"] = xa, ya
+    stages["x + y"] = xa + ya
+    return stages
+
+
+# ---- the dot product -------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class DotTrace:
+    a: np.ndarray
+    b: np.ndarray
+    rule: str                   # "(2, 3) · (3, 4) → (2, 4)"
+    out: np.ndarray | None
+    error: str | None
+    index: tuple[int, ...] = ()  # the traced output entry
+    row: np.ndarray | None = None   # the entries of a it reads
+    col: np.ndarray | None = None   # the entries of b it reads
+    entry: float | None = None
+
+    @property
+    def products(self) -> np.ndarray:
+        return self.row * self.col
+
+
+def _letters(shape: tuple[int, ...], names: str) -> str:
+    return "(" + ", ".join(f"{n}={d}" for n, d in zip(names, shape)) + ("," if len(shape) == 1 else "") + ")"
+
+
+def dot(a: np.ndarray, b: np.ndarray, i: int = 0, j: int = 0) -> DotTrace:
+    """tf.tensordot(a, b, axes=1) for vectors and matrices, with output entry (i, j) traced: the sum
+    over the shared axis of a's row i times b's column j."""
+    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    if a.ndim not in (1, 2) or b.ndim not in (1, 2):
+        return DotTrace(a, b, f"{a.shape} · {b.shape}", None,
+                        f"the dot product here takes vectors and matrices (rank 1 or 2); x is rank {a.ndim}, "
+                        f"y is rank {b.ndim}")
+    out_shape = a.shape[:-1] + b.shape[1:]
+    names_a = "ab" if a.ndim == 2 else "b"
+    names_b = "bc" if b.ndim == 2 else "b"
+    rule = f"{_letters(a.shape, names_a)} · {_letters(b.shape, names_b)} → {_letters(out_shape, ('a' if a.ndim == 2 else '') + ('c' if b.ndim == 2 else ''))}"
+    if a.shape[-1] != b.shape[0]:
+        return DotTrace(a, b, rule.split(" →")[0] + " → ?", None,
+                        f"the last axis of x has {a.shape[-1]} entries and the first axis of y has {b.shape[0]}: "
+                        "they must be equal (each output entry pairs them one to one)")
+    i = min(max(int(i), 0), a.shape[0] - 1) if a.ndim == 2 else 0
+    j = min(max(int(j), 0), b.shape[1] - 1) if b.ndim == 2 else 0
+    row = a[i] if a.ndim == 2 else a
+    col = b[:, j] if b.ndim == 2 else b
+    index = ((i,) if a.ndim == 2 else ()) + ((j,) if b.ndim == 2 else ())
+    out = np.tensordot(a, b, axes=1)
+    return DotTrace(a, b, rule, out, None, index, row, col, float(np.sum(row * col)))
+
+
+# ---- geometry --------------------------------------------------------------------------------------
+
+TRANSFORMS = ("rotation", "scaling", "shear", "translation")
+
+
+@dataclass(frozen=True)
+class Affine:
+    """x ↦ x · Aᵀ + t for points as rows (a Dense layer's kernel is Aᵀ, its bias t)."""
+    matrix: np.ndarray = field(default_factory=lambda: np.eye(2))
+    offset: np.ndarray = field(default_factory=lambda: np.zeros(2))
+
+    def __call__(self, points: np.ndarray) -> np.ndarray:
+        return np.asarray(points) @ self.matrix.T + self.offset
+
+    def then(self, second: "Affine") -> "Affine":
+        """One affine map equal to this one followed by `second`: A₂(A₁x + t₁) + t₂ = (A₂A₁)x + (A₂t₁ + t₂)."""
+        return Affine(second.matrix @ self.matrix, second.matrix @ self.offset + second.offset)
+
+
+def rotation(degrees: float) -> np.ndarray:
+    """Chollet 2.4's rotation matrix R = [[cos θ, -sin θ], [sin θ, cos θ]] (counter-clockwise)."""
+    t = np.deg2rad(degrees)
+    return np.array([[np.cos(t), -np.sin(t)], [np.sin(t), np.cos(t)]])
+
+
+def transform(kind: str, angle: float = 0.0, sx: float = 1.0, sy: float = 1.0, shear: float = 0.0,
+              tx: float = 0.0, ty: float = 0.0) -> Affine:
+    if kind == "rotation":
+        return Affine(rotation(angle))
+    if kind == "scaling":
+        return Affine(np.diag([float(sx), float(sy)]))
+    if kind == "shear":
+        return Affine(np.array([[1.0, float(shear)], [0.0, 1.0]]))
+    if kind == "translation":
+        return Affine(np.eye(2), np.array([float(tx), float(ty)]))
+    raise ValueError(f"transform {kind!r} is not one of {', '.join(TRANSFORMS)}")
+
+
+def relu(points: np.ndarray) -> np.ndarray:
+    """relu on each coordinate: every point with a negative coordinate is folded onto an axis."""
+    return np.maximum(points, 0.0)
+
+
+FIGURES = ("grid and F", "two classes")
+
+
+def shape_lines(name: str, seed: int = 0) -> dict[str, np.ndarray]:
+    """The figure a transform moves, as named point arrays (n, 2): grid lines (NaN rows break a line),
+    the letter F (not symmetric, so a rotation and a reflection look different), or Chollet's two
+    classes (means (0, 3) and (3, 0), covariance [[1, 0.5], [0.5, 1]]), 150 points each, from `seed`."""
+    if name == "two classes":
+        rng = np.random.default_rng(seed)
+        cov = [[1.0, 0.5], [0.5, 1.0]]
+        return {"class 0": rng.multivariate_normal([0.0, 3.0], cov, 150),
+                "class 1": rng.multivariate_normal([3.0, 0.0], cov, 150)}
+    ticks = np.arange(-2.0, 2.01, 0.5)
+    lines = []
+    for v in ticks:
+        lines += [np.column_stack([np.full(9, v), np.linspace(-2, 2, 9)]), [[np.nan, np.nan]],
+                  np.column_stack([np.linspace(-2, 2, 9), np.full(9, v)]), [[np.nan, np.nan]]]
+    f = np.array([[0.0, 0.0], [0.0, 1.5], [1.0, 1.5], [np.nan, np.nan], [0.0, 0.8], [0.7, 0.8]])
+    return {"grid": np.vstack(lines), "F": f}
+
+
+# ---- presets: the books' examples --------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class TensorPreset:
+    title: str
+    program: str
+    view: str                   # which part of the page it opens
+    expression: str = ""        # Shapes & slices: the tensor or slice drawn
+    left: str = "x"             # Broadcasting / Dot product: the two operands
+    right: str = "y"
+    transform: str = "rotation"
+    angle: float = 30.0
+    read_as: str = "auto"
+
+
+MIT_RANKS = """number = tf.constant(1.41421356237, tf.float64)
+numbers = tf.constant([3.141592, 1.414213, 2.71821], tf.float64)
+matrix = tf.constant([[1.0, 2.0, 3.0, 4.0], [5.0, 6.0, 7.0, 8.0], [9.0, 10.0, 11.0, 12.0]])
+cube = tf.reshape(tf.range(24.0), (2, 3, 4))
+images = tf.zeros([10, 256, 256, 3])
+"""
+
+DIGITS = """from sklearn.datasets import load_digits
+digits = load_digits()
+images = tf.constant(digits.images)
+labels = digits.target
+"""
+
+TIMESERIES = """# Chollet 2.2.10: a year of stock prices, a minute per timestep: (days, minutes, features)
+t = tf.range(390.0) / 390.0
+day = tf.stack([tf.sin(6.0 * t), tf.cos(4.0 * t), t], axis=1)
+stocks = tf.stack([day * (1.0 + 0.1 * k) for k in range(250)])
+"""
+
+VIDEO = """# Chollet 2.2.12: 4 clips of 24 frames of 32×32 RGB: (samples, frames, height, width, channels)
+video = tf.random.uniform((4, 24, 32, 32, 3))
+"""
+
+VECTORS = """# Chollet 2.2.9: 100 people, each (age, postcode, income): (samples, features)
+people = tf.random.uniform((100, 3), maxval=100.0)
+"""
+
+BROADCAST = """x = tf.random.normal((32, 10))
+y = tf.random.normal((10,))
+"""
+
+CHOLLET_BROADCAST = """import numpy as np
+x = np.random.random((64, 3, 32, 10))
+y = np.random.random((32, 10))
+"""
+
+MISMATCH = """x = tf.ones((32, 10))
+y = tf.ones((32,))
+"""
+
+DOTS = """x = tf.constant([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+y = tf.constant([[1.0, 0.0, 2.0, 1.0], [0.0, 1.0, 1.0, 2.0], [3.0, 1.0, 0.0, 1.0]])
+v = tf.constant([1.0, 0.5, -1.0])
+"""
+
+PRESETS = (
+    TensorPreset("MIT 6.S191 lab 1: rank 0 to rank 4", MIT_RANKS, "Shapes & slices", "images"),
+    TensorPreset("MIT 6.S191 lab 1: a row, matrix[1]", MIT_RANKS, "Shapes & slices", "matrix[1]"),
+    TensorPreset("MIT 6.S191 lab 1: a column, matrix[:, 2]", MIT_RANKS, "Shapes & slices", "matrix[:, 2]"),
+    TensorPreset("MIT 6.S191 lab 1: an entry, matrix[1, 2]", MIT_RANKS, "Shapes & slices", "matrix[1, 2]"),
+    TensorPreset("Chollet 2.2.6: slicing a batch of digits", DIGITS, "Shapes & slices", "images[10:100, 4:, 4:]"),
+    TensorPreset("Chollet 2.2.6: MNIST's crop, images[10:100, 14:, 14:]",
+                 "images = tf.random.uniform((200, 28, 28))\n", "Shapes & slices", "images[10:100, 14:, 14:]"),
+    TensorPreset("Chollet 2.2.9: vector data", VECTORS, "Shapes & slices", "people", read_as="vector data"),
+    TensorPreset("Chollet 2.2.10: timeseries", TIMESERIES, "Shapes & slices", "stocks", read_as="timeseries"),
+    TensorPreset("Chollet 2.2.11: images (the digits)", DIGITS, "Shapes & slices", "images"),
+    TensorPreset("Chollet 2.2.12: video", VIDEO, "Shapes & slices", "video"),
+    TensorPreset("Chollet 2.3.2: broadcasting (32, 10) + (10,)", BROADCAST, "Broadcasting"),
+    TensorPreset("Chollet 2.3.2: np.maximum over (64, 3, 32, 10) and (32, 10)", CHOLLET_BROADCAST, "Broadcasting"),
+    TensorPreset("Broadcasting: a shape mismatch", MISMATCH, "Broadcasting"),
+    TensorPreset("Chollet 2.3.3: matrix · matrix", DOTS, "Dot product"),
+    TensorPreset("Chollet 2.3.3: matrix · vector", DOTS, "Dot product", right="v"),
+    TensorPreset("Chollet 2.3.6: rotation by θ", BROADCAST, "Geometry", transform="rotation", angle=30.0),
+    TensorPreset("Chollet 2.3.6: shear", BROADCAST, "Geometry", transform="shear"),
+)
+
+
+def preset(title: str) -> TensorPreset:
+    for p in PRESETS:
+        if p.title == title:
+            return p
+    raise KeyError(title)
+
+
+# ---- the TensorFlow code shown under each picture ----------------------------------------------------
+
+def _program_code(program: str, seed: int) -> str:
+    from .codegen import tensorflow_code
+    return tensorflow_code(program, "float32", seed).rstrip() + "\n"
+
+
+def shape_code(program: str, expression: str, seed: int = 0) -> str:
+    return _program_code(program, seed) + (
+        f"\nvalue = {expression.strip()}\n"
+        "print('rank', int(tf.rank(value)), 'shape', tuple(tf.shape(value).numpy()), 'dtype', tf.convert_to_tensor(value).dtype.name)\n")
+
+
+def slice_code(program: str, expression: str, seed: int = 0) -> str:
+    name, start, end = sliced_name(expression)
+    e = expression.strip()
+    lead = len(expression) - len(expression.lstrip())
+    s, t = start - lead, end - lead
+    return _program_code(program, seed) + (
+        f"\npart = {e}\nprint('result shape', tuple(tf.shape(part).numpy()))\n"
+        "# which entries the slice takes: slice the flat position of every entry the same way\n"
+        f"positions = tf.reshape(tf.range(tf.size({name})), tf.shape({name}))\n"
+        f"taken = {e[:s]}positions{e[t:]}\n"
+        f"mask = tf.scatter_nd(tf.reshape(taken, (-1, 1)), tf.ones(tf.size(taken), tf.bool), (tf.size({name}),))\n"
+        f"mask = tf.reshape(mask, tf.shape({name}))\n"
+        "print(int(tf.reduce_sum(tf.cast(mask, tf.int32))), 'entries selected')\n")
+
+
+def broadcast_code(program: str, left: str, right: str, seed: int = 0) -> str:
+    return _program_code(program, seed) + (
+        f"\nx = tf.convert_to_tensor({left.strip()})\ny = tf.convert_to_tensor({right.strip()})\n"
+        "shape = tf.broadcast_static_shape(x.shape, y.shape)   # raises ValueError where the shapes do not fit\n"
+        "rank = len(shape)\n"
+        "x_added = tf.reshape(x, [1] * (rank - len(x.shape)) + x.shape.as_list())   # 1. axes added\n"
+        "y_added = tf.reshape(y, [1] * (rank - len(y.shape)) + y.shape.as_list())\n"
+        "x_repeated = tf.broadcast_to(x_added, shape)                               # 2. repeated\n"
+        "y_repeated = tf.broadcast_to(y_added, shape)\n"
+        "total = x_repeated + y_repeated                                             # 3. element-wise\n"
+        "print(shape, bool(tf.reduce_all(total == x + y)))\n")
+
+
+def dot_code(program: str, left: str, right: str, i: int = 0, j: int = 0, seed: int = 0) -> str:
+    return _program_code(program, seed) + (
+        f"\nx = tf.cast({left.strip()}, tf.float64)\ny = tf.cast({right.strip()}, tf.float64)\n"
+        "out = tf.tensordot(x, y, axes=1)   # (a, b) · (b, c) → (a, c); tf.matmul for two matrices\n"
+        f"row = x[{i}] if len(x.shape) == 2 else x\n"
+        f"col = y[:, {j}] if len(y.shape) == 2 else y\n"
+        "entry = tf.reduce_sum(row * col)   # one output entry: row of x times column of y, summed\n"
+        "print(out.shape, float(entry))\n")
+
+
+def geometry_code(kind: str, angle: float, sx: float, sy: float, shear: float, tx: float, ty: float,
+                  second: Affine | None, fold: bool) -> str:
+    first = transform(kind, angle, sx, sy, shear, tx, ty)
+    lines = ["import numpy as np", "import tensorflow as tf", "",
+             "# the grid's points as rows (n, 2)",
+             "ticks = np.linspace(-2.0, 2.0, 9)",
+             "points = tf.constant(np.array([[u, v] for u in ticks for v in ticks]), tf.float64)"]
+    if kind == "rotation":
+        lines += [f"theta = np.deg2rad({float(angle)!r})",
+                  "A = tf.constant([[np.cos(theta), -np.sin(theta)], [np.sin(theta), np.cos(theta)]], tf.float64)"]
+    else:
+        lines += [f"A = tf.constant({first.matrix.tolist()!r}, tf.float64)"]
+    lines += [f"t = tf.constant({first.offset.tolist()!r}, tf.float64)",
+              "moved = tf.matmul(points, A, transpose_b=True) + t   # x · Aᵀ + t: a Dense layer with kernel Aᵀ, bias t"]
+    if second is not None:
+        lines += [f"A2 = tf.constant({second.matrix.tolist()!r}, tf.float64)",
+                  f"t2 = tf.constant({second.offset.tolist()!r}, tf.float64)",
+                  "twice = tf.matmul(moved, A2, transpose_b=True) + t2",
+                  "# the two maps are one affine map: A2 A and A2 t + t2",
+                  "once = tf.matmul(points, tf.matmul(A2, A), transpose_b=True) + (tf.linalg.matvec(A2, t) + t2)",
+                  "print('largest difference', float(tf.reduce_max(tf.abs(twice - once))))",
+                  "moved = twice"]
+    if fold:
+        lines += ["folded = tf.nn.relu(moved)   # negative coordinates fold onto the axes"]
+    return "\n".join(lines) + "\n"
+
+
+SECOND = Affine(rotation(90.0), np.array([1.0, -1.0]))   # the page's second map: rotate 90°, then shift (1, -1)
+
+
+def composition_gap(first: Affine, second: Affine, points: np.ndarray) -> float:
+    """Largest difference between mapping twice and mapping once by the composed map (NaN rows skipped):
+    the proof, on the figure's own points, that two affine maps are one."""
+    twice = second(first(points))
+    once = first.then(second)(points)
+    keep = ~np.isnan(points).any(axis=1)
+    return float(np.max(np.abs(twice[keep] - once[keep]))) if keep.any() else 0.0
