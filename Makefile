@@ -5,14 +5,15 @@ PORT ?= 8501
 
 .PHONY: run test bench fuzz clean
 
-$(VENV)/.runtime: requirements.txt
+# Both install through pyproject.toml (editable), which reads its pins from requirements*.txt.
+$(VENV)/.runtime: pyproject.toml requirements.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet -e .
 	touch $@
 
 $(VENV)/.test: $(VENV)/.runtime requirements-test.txt
-	$(PY) -m pip install --quiet -r requirements-test.txt
+	$(PY) -m pip install --quiet -e '.[test]'
 	touch $@
 
 run: $(VENV)/.runtime
