@@ -1,28 +1,21 @@
 """AppTest of the Gradient descent lab."""
 
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
+
+from tests.apptest import open_page
 
 from explorer import descent as gd
 from explorer import descent_code as code
 from explorer import descent_settings as ds
 from explorer.descent_settings import SETTINGS as S
 
-ROOT = Path(__file__).resolve().parents[1]
-PAGE = str(ROOT / "app_pages" / "descent.py")
-
 
 def fresh(**query) -> AppTest:
-    at = AppTest.from_file(PAGE, default_timeout=300)
-    for k, v in query.items():
-        at.query_params[k] = v
-    at.run()
-    assert not at.exception
-    return at
+    return open_page("descent", query)
 
 
 @pytest.fixture(scope="module")

@@ -5,13 +5,14 @@ import json
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.apptest import open_page
+
 from explorer.presets import PRESETS, by_title
 from explorer.share import decode_program, encode_program
 
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-PAGE = str(ROOT / "app_pages" / "graph.py")
 
 
 def shown_dot(at: AppTest) -> str:
@@ -31,17 +32,11 @@ def dots(at: AppTest) -> list[str]:
 
 
 def fresh(**query) -> AppTest:
-    at = AppTest.from_file(PAGE, default_timeout=120)
-    for k, v in query.items():
-        at.query_params[k] = v
-    at.run()
-    return at
+    return open_page("graph", query, raises=True)
 
 
 def test_app_entry_point_runs():
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.run()
-    assert not at.exception
+    at = open_page("app")
     assert any("Graph explorer" in m.value for m in at.markdown)
 
 
@@ -109,11 +104,7 @@ def test_target_can_be_changed():
 
 def test_share_link_round_trip():
     source = by_title("Softmax cross-entropy").source
-    at = AppTest.from_file(PAGE, default_timeout=120)
-    at.query_params["program"] = encode_program(source)
-    at.query_params["dtype"] = "float64"
-    at.run()
-    assert not at.exception
+    at = open_page("graph", {"program": encode_program(source), "dtype": "float64"})
     assert at.text_area(key="graph_program").value == source
     assert at.radio(key="graph_dtype").value == "float64"
     assert "float64" in dots(at)[0]
@@ -124,19 +115,13 @@ def test_share_link_round_trip():
 
 
 def test_damaged_share_link_warns_and_falls_back():
-    at = AppTest.from_file(PAGE, default_timeout=120)
-    at.query_params["program"] = "garbage!!"
-    at.run()
-    assert not at.exception
+    at = open_page("graph", {"program": "garbage!!"})
     assert at.warning and "could not be read" in at.warning[0].value
     assert "loss_val" in dots(at)[0]
 
 
 def test_out_of_range_seed_in_a_link_is_reported():
-    at = AppTest.from_file(PAGE, default_timeout=120)
-    at.query_params["seed"] = "99999999999"
-    at.run()
-    assert not at.exception
+    at = open_page("graph", {"seed": "99999999999"})
     assert at.warning and "seed=99999999999 is outside 0 … 2.14748e+09" in at.warning[0].value
     assert at.number_input(key="graph_seed").value == 0
 

@@ -1,26 +1,20 @@
 """AppTest of the Network playground."""
 
 import json
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.apptest import open_page
+
 from explorer import playground as pg
 
-ROOT = Path(__file__).resolve().parents[1]
-PAGE = str(ROOT / "app_pages" / "playground.py")
 S = pg.SETTINGS
 GOOD_CSV = b"x1,x2,label\n1,1,0\n-1,-1,1\n2,-2,0\n3,3,1\n"
 
 
 def fresh(**query) -> AppTest:
-    at = AppTest.from_file(PAGE, default_timeout=300)
-    for k, v in query.items():
-        at.query_params[k] = v
-    at.run()
-    assert not at.exception
-    return at
+    return open_page("playground", query)
 
 
 @pytest.fixture(scope="module")

@@ -9,22 +9,16 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.apptest import open_page
+
 from explorer.presets import PRESETS
 from explorer.stepper import look_at, Frames
 
 ROOT = Path(__file__).resolve().parents[1]
-PAGE = str(ROOT / "app_pages" / "walkthrough.py")
 
 
 def fresh(query: dict | None = None, **state) -> AppTest:
-    at = AppTest.from_file(PAGE, default_timeout=120)
-    for k, v in (query or {}).items():
-        at.query_params[k] = v
-    for k, v in state.items():
-        at.session_state[k] = v
-    at.run()
-    assert not at.exception
-    return at
+    return open_page("walkthrough", query, state)
 
 
 def stepper(at: AppTest) -> dict:
