@@ -3,6 +3,8 @@
     import explorer
     run = explorer.run(source)          # raises explorer.ProgramError with .line and .col
     run.values["x2"], run.gradient("loss_val", "w"), run.graph.to_dot(view="backward")
+    explorer.view(run, "backward")      # a picture that shows itself in Jupyter (SVG, text fallback)
+    explorer.app_url(source)            # a link that opens the program in the app
 
 Never imports streamlit: usable from a notebook as it is.
 """
@@ -17,6 +19,7 @@ from .presets import PRESETS, Preset  # noqa: E402
 from .run import Run, run  # noqa: E402
 from .checks import GradientCheck, check_gradients  # noqa: E402
 from .walkthrough import Step  # noqa: E402
+from .notebook import GraphView, app_url, view  # noqa: E402
 
 import gc as _gc  # noqa: E402
 
@@ -25,5 +28,10 @@ import gc as _gc  # noqa: E402
 # permanent generation (it is never freed anyway) keeps collections to the run's own objects.
 _gc.freeze()
 
+from .notebook import register_if_ipython as _register_if_ipython  # noqa: E402
+
+_register_if_ipython()   # in Jupyter, runs, graphs, steps and checks display themselves
+
 __all__ = ["run", "Run", "ProgramError", "Graph", "Node", "Edge", "Check", "PRESETS", "Preset",
-           "check_gradients", "GradientCheck", "Step"]
+           "check_gradients", "GradientCheck", "Step",
+           "view", "GraphView", "app_url"]
