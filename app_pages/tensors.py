@@ -22,6 +22,21 @@ def selected(program: str, expression: str, seed: int) -> tn.Selection:
     return tn.select(program, expression, seed)
 
 
+SHORT = {"Shapes & slices": "Slices", "Broadcasting": "Broadcast", "Dot product": "Dot", "Geometry": "Geometry"}
+
+
+def looked_at(program: str, expression: str, seed: int) -> tuple:
+    """(selection, tensor drawn, expression): a slice `name[...]` drawn in its source; any other expression by itself."""
+    try:
+        tn.sliced_name(expression)
+    except ProgramError as e:
+        if "syntax error" in e.message:
+            raise
+        return None, evaluated(program, (("expression", expression),), seed)["expression"], expression
+    sel = selected(program, expression, seed)
+    return sel, sel.source, expression
+
+
 def show_error(text: str, error: ProgramError, where: str) -> None:
     st.error(f"**{where}, line {error.line}, column {error.col}:** {error.message}" if error.line else error.message)
     if excerpt(text, error):
@@ -55,8 +70,11 @@ links.restore(S)
 for setting in S.table:      # kept while a control is hidden or its view not shown (Streamlit drops an undrawn widget's value)
     st.session_state[S.key(setting.name)] = st.session_state.get(S.key(setting.name), setting.default)
 links.presentation_css()
-head, toggle = st.columns([3, 1], vertical_alignment="center")
+head, views, toggle = st.columns([2, 5, 3], vertical_alignment="center")
 head.markdown("### Tensors")
+with views:
+    chosen = st.segmented_control("View", VIEWS, key=S.key("view"), label_visibility="collapsed", required=True,
+                                  format_func=SHORT.get)
 with toggle:
     links.presentation_toggle()
 links.link_errors(S)
@@ -73,7 +91,7 @@ with st.sidebar:
         st.selectbox("Read the axes as", tn.READ_AS, key=S.key("read_as"),
                      help="Chollet 2.2.9–2.2.12: which axis is samples, features, timesteps, height, width, channels, frames.")
 
-editing = links.shown(S, "program")
+editing = links.shown(S, "program") and chosen != "Geometry"     # the geometry needs no program
 left, right = st.columns([1, 2], gap="medium") if editing else (st.container(), st.container())
 with left:
     if editing:
@@ -83,29 +101,18 @@ with left:
 program, seed = st.session_state[S.key("program")], int(st.session_state[S.key("seed")])
 
 with right:
-    chosen = st.segmented_control("View", VIEWS, key=S.key("view"), label_visibility="collapsed",
-                                  required=True)
-
     if chosen == "Shapes & slices":
         if links.shown(S, "expression"):
             st.text_input("Tensor or slice (`matrix[:, 2]`, `images[10:100, 4:, 4:]`, `tf.reshape(cube, (6, 4))`)",
                           key=S.key("expression"))
         links.publish(S)
-        expression = st.session_state[S.key("expression")]
-        try:
-            tn.sliced_name(expression)
-            is_slice = True
-        except ProgramError:
-            is_slice = False
-        if is_slice:
-            sel, error = last_good("tn_good_slice", selected, program, expression, seed)
-            shown, mask = (sel.source, sel.mask) if sel else (None, None)
-        else:
-            got, error = last_good("tn_good_expr", evaluated, program, (("expression", expression),), seed)
-            sel, shown, mask = None, (got["expression"] if got else None), None
+        got, error = last_good("tn_good_shape", looked_at, program, st.session_state[S.key("expression")], seed)
+        sel, shown, expression = got or (None, None, "")
+        mask = sel.mask if sel else None
         if error is not None:
-            show_error(expression if error.message.startswith("in the ") or "slice" in error.message else program,
-                       error, "Expression" if error.message.startswith("in the ") else "Program")
+            typed = st.session_state[S.key("expression")]
+            show_error(typed if error.message.startswith("in the ") else program, error,
+                       "Expression" if error.message.startswith("in the ") else "Program")
         if shown is not None:
             info = tn.describe(shown, st.session_state[S.key("read_as")])
             agree = "✓ agree" if info.agrees else "✗ disagree"
@@ -161,21 +168,22 @@ with right:
 
     else:
         kind = st.session_state[S.key("transform")]
-        c1, c2, c3 = st.columns([2, 3, 2])
+        picture, panel = st.columns([3, 2], gap="medium")
+        c1, c2 = panel.columns(2)
         if links.shown(S, "transform"):
-            c1.radio("Transform", tn.TRANSFORMS, key=S.key("transform"), horizontal=False)
+            c1.radio("Transform", tn.TRANSFORMS, key=S.key("transform"))
+        if links.shown(S, "figure"):
+            c2.radio("Figure", tn.FIGURES, key=S.key("figure"))
         params = {"rotation": ("angle",), "scaling": ("sx", "sy"), "shear": ("shear",), "translation": ("tx", "ty")}
         for name in params[kind]:
             if links.shown(S, name):
                 setting = S[name]
-                c2.slider(setting.label, float(setting.low), float(setting.high), step=1.0 if name == "angle" else 0.1,
-                          key=S.key(name))
-        if links.shown(S, "figure"):
-            c3.radio("Figure", tn.FIGURES, key=S.key("figure"))
+                panel.slider(setting.label, float(setting.low), float(setting.high),
+                             step=1.0 if name == "angle" else 0.1, key=S.key(name))
         if links.shown(S, "second"):
-            c3.checkbox(S["second"].label, key=S.key("second"))
+            panel.checkbox(S["second"].label, key=S.key("second"))
         if links.shown(S, "relu"):
-            c3.checkbox(S["relu"].label, key=S.key("relu"))
+            panel.checkbox(S["relu"].label, key=S.key("relu"))
         links.publish(S)
         args = [st.session_state[S.key(n)] for n in ("angle", "sx", "sy", "shear", "tx", "ty")]
         first = tn.transform(kind, *args)
@@ -190,10 +198,12 @@ with right:
             text += f" — one affine map: mapping twice and mapping once by (A₂A₁, A₂t₁ + t₂) differ by at most {gap:.1e}"
         if fold:
             text += " — then relu: every point with a negative coordinate folds onto an axis"
-        st.markdown(f"**{text}**")
-        st.plotly_chart(plots.geometry_figure(first, second, fold, figure), key="tn-geometry", width="stretch")
-        code(tn.geometry_code(kind, *args, second, fold))
+        panel.markdown(f"**{text}**")
+        picture.plotly_chart(plots.geometry_figure(first, second, fold, figure), key="tn-geometry", width="stretch")
+        panel.caption("Grey: before. Blue: after. The letter F in red, so a turn and a mirror image look different.")
+        with picture:
+            code(tn.geometry_code(kind, *args, second, fold))
 
-with left:
-    st.caption("Orange: the entries a slice selects, the row and column a dot-product entry reads. Grey scale: values. "
-               "Geometry: grey before, blue after, the letter F in red so a turn is visible.")
+if editing:
+    left.caption("Orange: the entries a slice selects; the row and the column a dot-product entry reads. "
+                 "Grey scale: values.")

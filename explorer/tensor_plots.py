@@ -34,14 +34,15 @@ def _plain(value: np.ndarray) -> np.ndarray:
 
 def _grid(fig, z: np.ndarray, mask: np.ndarray | None, row: int, col: int, lo: float, hi: float,
           text: bool) -> None:
-    """One 2-D grid: every entry in grey, the selected ones over it in orange."""
+    """One 2-D grid: every entry in grey, the selected ones over it in orange (lists, not NumPy arrays,
+    so the browser's figure holds plain numbers and null where nothing is selected)."""
     z, mask = z[:MAX_CELLS, :MAX_CELLS], None if mask is None else mask[:MAX_CELLS, :MAX_CELLS]
     labels = np.vectorize(lambda v: f"{v:.3g}")(z) if text and z.size else None
     common = dict(zmin=lo, zmax=hi if hi > lo else lo + 1, showscale=False, xgap=1, ygap=1, hoverinfo="z")
-    fig.add_trace(go.Heatmap(z=z, colorscale=GREYS, text=labels, texttemplate="%{text}" if text else None,
+    fig.add_trace(go.Heatmap(z=z.tolist(), colorscale=GREYS, text=labels, texttemplate="%{text}" if text else None,
                              textfont=dict(size=FONT), **common), row=row, col=col)
     if mask is not None and mask.any():
-        fig.add_trace(go.Heatmap(z=np.where(mask, z, np.nan), colorscale=CHOSEN, text=labels,
+        fig.add_trace(go.Heatmap(z=np.where(mask, z, np.nan).tolist(), colorscale=CHOSEN, text=labels,
                                  texttemplate="%{text}" if text else None, textfont=dict(size=FONT), **common),
                       row=row, col=col)
     fig.update_yaxes(autorange="reversed", showgrid=False, zeroline=False, row=row, col=col,
@@ -169,7 +170,7 @@ def geometry_figure(first: Affine, second: Affine | None = None, fold: bool = Fa
                 xy = relu(xy)
             k = int(label[-1]) if cloud else 0
             fig.add_trace(go.Scatter(
-                x=xy[:, 0], y=xy[:, 1], name=f"{label} {stage}",
+                x=xy[:, 0].tolist(), y=xy[:, 1].tolist(), name=f"{label} {stage}",
                 mode="markers" if cloud else "lines",
                 marker=dict(size=6, color=P.CLASS_COLORS[k] if stage == "after" else P.EDGE_FAINT),
                 line=dict(color=(P.MARK if label == "F" else color) if stage == "after" else P.EDGE_FAINT,
@@ -179,4 +180,4 @@ def geometry_figure(first: Affine, second: Affine | None = None, fold: bool = Fa
                      tickfont=dict(size=FONT))
     fig.update_yaxes(range=[-4.5, 4.5], scaleanchor="x", scaleratio=1, zeroline=True, zerolinecolor=P.EDGE,
                      gridcolor=P.GRID, tickfont=dict(size=FONT))
-    return _layout(fig, 470)
+    return _layout(fig, 500)

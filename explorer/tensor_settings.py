@@ -20,13 +20,13 @@ SETTINGS = Settings("tensors", "tn_", (
     Setting("row", "int", 0, "Traced row of x", low=0, high=10_000),
     Setting("col", "int", 0, "Traced column of y", low=0, high=10_000),
     Setting("transform", "choice", "rotation", "Transform", TRANSFORMS),
-    Setting("angle", "float", 30.0, "Angle θ (degrees)", low=-360.0, high=360.0),
+    Setting("angle", "float", 30.0, "Angle θ (degrees)", low=-180.0, high=180.0),
     Setting("sx", "float", 1.5, "Scale x", low=-5.0, high=5.0),
     Setting("sy", "float", 0.5, "Scale y", low=-5.0, high=5.0),
     Setting("shear", "float", 0.8, "Shear", low=-5.0, high=5.0),
     Setting("tx", "float", 1.0, "Translate x", low=-4.0, high=4.0),
     Setting("ty", "float", 0.5, "Translate y", low=-4.0, high=4.0),
-    Setting("second", "bool", False, "Then a second map (rotate 90°, shift (1, -1))"),
+    Setting("second", "bool", False, "Then a second map: rotate 90°, shift (1, −1)"),
     Setting("relu", "bool", False, "Then relu"),
     Setting("figure", "choice", FIGURES[0], "Figure", FIGURES),
     Setting("seed", "int", 0, "Seed", low=0, high=MAX_SEED),
@@ -35,8 +35,10 @@ SETTINGS = Settings("tensors", "tn_", (
 
 def preset_values(p: TensorPreset) -> dict:
     """The settings a preset sets; the others keep what the user chose."""
-    values = {"program": p.program, "view": p.view, "read_as": p.read_as, "left": p.left, "right": p.right,
-              "transform": p.transform, "angle": p.angle}
+    if p.view == "Geometry":
+        return {"view": p.view, "transform": p.transform, "angle": p.angle, "second": p.second, "relu": p.fold,
+                "figure": p.figure}
+    values = {"program": p.program, "view": p.view, "read_as": p.read_as, "left": p.left, "right": p.right}
     if p.expression:
         values["expression"] = p.expression
     return values
@@ -46,9 +48,11 @@ def matching_preset(values: dict) -> str | None:
     """The title of the preset the page shows now, if any (the example list names it)."""
     for p in PRESETS:
         wanted = preset_values(p)
-        if all(values.get(k) == v for k, v in wanted.items() if k in ("program", "view", "expression", "left", "right")
-               and (k != "expression" or p.view == "Shapes & slices")
-               and (k not in ("left", "right") or p.view in ("Broadcasting", "Dot product"))) \
-                and (p.view != "Geometry" or values.get("transform") == p.transform):
+        if p.view == "Shapes & slices":
+            wanted.pop("read_as")
+        if p.view in ("Broadcasting", "Dot product"):
+            wanted.pop("read_as")
+            wanted.pop("expression", None)
+        if all(values.get(k) == v for k, v in wanted.items()):
             return p.title
     return None

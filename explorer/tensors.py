@@ -26,10 +26,10 @@ RESULT = "tn_result"     # the name each expression is bound to when it is added
 
 def _check_one_line(expression: str, what: str) -> None:
     if not expression.strip():
-        raise ProgramError(f"the {what} is empty: type a tensor expression such as matrix[:, 2]", 1, 1)
+        raise ProgramError(f"in the {what}: it is empty: type a tensor expression such as matrix[:, 2]", 1, 1)
     for k, ch in enumerate(expression):
         if ch in "\r\n":
-            raise ProgramError(f"the {what} is one line: put assignments in the program above it", 1, k + 1)
+            raise ProgramError(f"in the {what}: it is one line: put assignments in the program above it", 1, k + 1)
 
 
 def evaluate(program: str, expressions: dict[str, str], seed: int = 0) -> dict[str, np.ndarray]:
@@ -55,7 +55,7 @@ def evaluate(program: str, expressions: dict[str, str], seed: int = 0) -> dict[s
     for key in expressions:
         value = values.get(f"{RESULT}_{key}")
         if not isinstance(value, np.ndarray):
-            raise ProgramError(f"the {key} {expressions[key]!r} is not a tensor or an array "
+            raise ProgramError(f"in the {key}: {expressions[key]!r} is not a tensor or an array "
                                "(a slice, an op or a name the program binds is)", 1, 1)
         out[key] = value
     return out
@@ -358,6 +358,9 @@ class TensorPreset:
     right: str = "y"
     transform: str = "rotation"
     angle: float = 30.0
+    second: bool = False        # Geometry: then the second map (the two compose into one)
+    fold: bool = False          # Geometry: then relu
+    figure: str = "grid and F"
     read_as: str = "auto"
 
 
@@ -423,8 +426,12 @@ PRESETS = (
     TensorPreset("Broadcasting: a shape mismatch", MISMATCH, "Broadcasting"),
     TensorPreset("Chollet 2.3.3: matrix · matrix", DOTS, "Dot product"),
     TensorPreset("Chollet 2.3.3: matrix · vector", DOTS, "Dot product", right="v"),
-    TensorPreset("Chollet 2.3.6: rotation by θ", BROADCAST, "Geometry", transform="rotation", angle=30.0),
-    TensorPreset("Chollet 2.3.6: shear", BROADCAST, "Geometry", transform="shear"),
+    TensorPreset("Chollet 2.3.6: rotation by θ", "", "Geometry", transform="rotation", angle=30.0),
+    TensorPreset("Chollet 2.3.6: shear", "", "Geometry", transform="shear"),
+    TensorPreset("Chollet 2.3.6: two affine maps are one", "", "Geometry", transform="rotation", angle=30.0,
+                 second=True),
+    TensorPreset("Chollet 2.3.6: relu folds the two classes", "", "Geometry", transform="translation",
+                 fold=True, figure="two classes"),
 )
 
 
@@ -445,7 +452,7 @@ def _program_code(program: str, seed: int) -> str:
 def shape_code(program: str, expression: str, seed: int = 0) -> str:
     return _program_code(program, seed) + (
         f"\nvalue = {expression.strip()}\n"
-        "print('rank', int(tf.rank(value)), 'shape', tuple(tf.shape(value).numpy()), 'dtype', tf.convert_to_tensor(value).dtype.name)\n")
+        "print('rank', int(tf.rank(value)), 'shape', tuple(tf.shape(value).numpy().tolist()), 'dtype', tf.convert_to_tensor(value).dtype.name)\n")
 
 
 def slice_code(program: str, expression: str, seed: int = 0) -> str:
@@ -454,7 +461,7 @@ def slice_code(program: str, expression: str, seed: int = 0) -> str:
     lead = len(expression) - len(expression.lstrip())
     s, t = start - lead, end - lead
     return _program_code(program, seed) + (
-        f"\npart = {e}\nprint('result shape', tuple(tf.shape(part).numpy()))\n"
+        f"\npart = {e}\nprint('result shape', tuple(tf.shape(part).numpy().tolist()))\n"
         "# which entries the slice takes: slice the flat position of every entry the same way\n"
         f"positions = tf.reshape(tf.range(tf.size({name})), tf.shape({name}))\n"
         f"taken = {e[:s]}positions{e[t:]}\n"

@@ -1,0 +1,83 @@
+"""The Tensors page in headless Chromium at 1280×720: type a slice and see it highlighted in its source;
+turn the rotation angle and see the letter F turn by it."""
+
+import math
+
+from bench.browser import wait_idle
+
+from .conftest import in_first_viewport, screenshot
+
+CHART = "[data-testid=stPlotlyChart] .js-plotly-plot"
+
+# the entries the page highlights: the second heatmap's cells that are not NaN (null in the browser)
+HIGHLIGHTED_JS = f"""() => {{
+    const plot = document.querySelector('{CHART}');
+    if (!plot || !plot.data || plot.data.length < 2) return null;
+    return plot.data[1].z.map(row => row.map(v => v !== null && !Number.isNaN(v)));
+}}"""
+
+# where the top of the letter F is drawn after the transform: its point (0, 1.5) before it
+F_TOP_JS = f"""() => {{
+    const plot = document.querySelector('{CHART}');
+    const f = plot && plot.data && plot.data.find(t => t.name === 'F after');
+    return f ? [f.x[1], f.y[1]] : null;
+}}"""
+
+
+def test_type_a_slice_and_see_it_highlighted(page, server):
+    page.goto(server + "/tensors")
+    page.locator(CHART).first.wait_for()
+    wait_idle(page)
+    box = page.get_by_label("Tensor or slice", exact=False)
+    box.fill("matrix[1]")
+    box.press("Enter")
+    page.get_by_text("matrix[1] → shape (4,)").wait_for()
+    wait_idle(page)
+    page.wait_for_function(f"() => ({HIGHLIGHTED_JS})() && ({HIGHLIGHTED_JS})()[1].every(Boolean)")
+    highlighted = page.evaluate(HIGHLIGHTED_JS)
+    assert highlighted == [[False] * 4, [True] * 4, [False] * 4]       # row 1 of the 3×4 matrix, nothing else
+    assert "expression=matrix%5B1%5D" in page.url or "expression=matrix[1]" in page.url
+    in_first_viewport(page, page.locator(CHART).first)
+    screenshot(page, "tensors-slice-row")
+
+    box.fill("matrix[:, 2]")
+    box.press("Enter")
+    page.get_by_text("matrix[:, 2] → shape (3,)").wait_for()
+    page.wait_for_function(f"() => {{ const h = ({HIGHLIGHTED_JS})(); return h && h.every(r => r[2] && !r[1]); }}")
+    assert page.evaluate(HIGHLIGHTED_JS) == [[False, False, True, False]] * 3
+
+    box.fill("matrix[1, ")                                               # a typo: said where, the page stays
+    box.press("Enter")
+    page.get_by_text("line 1, column", exact=False).first.wait_for()
+    assert page.evaluate(HIGHLIGHTED_JS) == [[False, False, True, False]] * 3
+    screenshot(page, "tensors-slice-error")
+
+
+def test_turn_the_rotation_angle_and_see_the_figure_turn(page, server):
+    page.goto(server + "/tensors?view=Geometry")
+    page.locator(CHART).first.wait_for()
+    wait_idle(page)
+    page.wait_for_function(f"() => ({F_TOP_JS})() !== null")
+    x, y = page.evaluate(F_TOP_JS)
+    assert math.isclose(math.degrees(math.atan2(-x, y)), 30.0, abs_tol=1e-6)     # the default θ = 30°
+    in_first_viewport(page, page.locator(CHART).first)
+    screenshot(page, "tensors-rotation-30")
+
+    thumb = page.get_by_role("slider").first
+    start = thumb.bounding_box()
+    track = page.locator("[data-testid=stSlider]").first.bounding_box()
+    page.mouse.move(start["x"] + start["width"] / 2, start["y"] + start["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(track["x"] + track["width"] * 0.75, start["y"] + start["height"] / 2, steps=8)   # about 90°
+    page.mouse.up()
+    wait_idle(page)
+    angle = float(thumb.get_attribute("aria-valuetext"))
+    assert 60 <= angle <= 120
+    page.wait_for_function(f"""() => {{ const p = ({F_TOP_JS})(); if (!p) return false;
+        const a = Math.atan2(-p[0], p[1]) * 180 / Math.PI; return Math.abs(a - {angle}) < 1e-6; }}""")
+    x, y = page.evaluate(F_TOP_JS)
+    assert math.isclose(math.hypot(x, y), 1.5, rel_tol=1e-9)                # a rotation keeps lengths
+    assert f"angle={angle:g}" in page.url
+    page.get_by_text("Then relu").click()
+    page.wait_for_function(f"() => {{ const p = ({F_TOP_JS})(); return p && p[0] === 0; }}")   # folded onto the axis
+    screenshot(page, "tensors-rotation-45-relu")

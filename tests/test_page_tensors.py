@@ -1,0 +1,85 @@
+"""AppTest of the Tensors page: every preset draws its picture without an error; a bad expression is
+said with its line and column and the page keeps the rest; a link restores the settings."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from explorer import tensors as tn
+from explorer.tensor_settings import SETTINGS as S
+
+PAGE = str(Path(__file__).resolve().parents[1] / "app_pages" / "tensors.py")
+
+
+def fresh(**query) -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=120)
+    for k, v in query.items():
+        at.query_params[k] = v
+    at.run()
+    assert not at.exception
+    return at
+
+
+@pytest.fixture(scope="module")
+def at() -> AppTest:
+    return fresh()
+
+
+def figures(app: AppTest) -> list[dict]:
+    return [json.loads(el.proto.spec) for el in app.get("plotly_chart")]
+
+
+def texts(app: AppTest) -> str:
+    return " ".join(m.value for m in app.markdown)
+
+
+def test_opens_on_mits_column_highlighted(at):
+    (fig,) = figures(at)
+    chosen = np.array(fig["data"][1]["z"], dtype=float)             # the highlighted entries, NaN elsewhere
+    np.testing.assert_array_equal(~np.isnan(chosen), np.arange(12).reshape(3, 4) % 4 == 2)
+    assert "rank **2** · shape **(3, 4)**" in texts(at) and "`tf.rank` = 2" in texts(at)
+    assert "**matrix[:, 2]** → shape **(3,)**" in texts(at)
+    assert any("tf.range(tf.size(matrix))" in c.value for c in at.code)
+
+
+@pytest.mark.parametrize("title", [p.title for p in tn.PRESETS])
+def test_every_preset_draws(at, title):
+    at.selectbox(key="tn_example").set_value(title).run()
+    assert not at.exception
+    p = tn.preset(title)
+    assert at.session_state[S.key("view")] == p.view
+    if title == "Broadcasting: a shape mismatch":
+        assert "do not broadcast" in at.error[0].value and "x has 10 and y has 32" in at.error[0].value
+        assert not figures(at)
+        return
+    assert not at.error, [e.value for e in at.error]
+    assert len(figures(at)) == 1
+    assert at.code, "every picture shows its TensorFlow code"
+    if p.view == "Shapes & slices":
+        value = tn.evaluate(p.program, {"e": p.expression})["e"]
+        assert f"shape **{tuple(value.shape)}**" in texts(at)
+    if p.view == "Dot product":
+        assert "Shape rule:" in texts(at)
+    assert at.selectbox(key="tn_example").value == title
+
+
+def test_a_bad_expression_says_line_and_column_and_keeps_the_picture():
+    app = fresh()
+    app.text_input(key=S.key("expression")).set_value("matrix[1, ").run()
+    assert "line 1, column 7" in app.error[0].value and "never closed" in app.error[0].value
+    assert len(figures(app)) == 1                                    # the last slice that ran is still drawn
+    assert "**matrix[:, 2]** → shape" in texts(app)
+    app.text_input(key=S.key("expression")).set_value("matrix[1] + undefined_name").run()
+    assert "Expression, line 1, column" in app.error[0].value and "undefined_name" in app.error[0].value
+    assert app.session_state[S.key("program")] == S["program"].default          # the program is kept
+
+
+def test_a_link_sets_the_geometry():
+    app = fresh(view="Geometry", transform="rotation", angle="90", relu="1")
+    (fig,) = figures(app)
+    f = next(t for t in fig["data"] if t["name"] == "F after")
+    np.testing.assert_allclose([f["x"][1], f["y"][1]], [0.0, 0.0], atol=1e-12)   # (0, 1.5) turned to (-1.5, 0), folded
+    assert "then relu" in texts(app)

@@ -1,0 +1,283 @@
+"""explorer.tensors: every computation the Tensors page draws, checked against TensorFlow and NumPy run on
+the same input (never against numbers our own code printed)."""
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from explorer import ProgramError
+from explorer import tensor_plots as plots
+from explorer import tensors as tn
+from explorer.tensor_settings import SETTINGS, matching_preset, preset_values
+
+MATRIX = np.array([[1.0, 2.0, 3.0, 4.0], [5.0, 6.0, 7.0, 8.0], [9.0, 10.0, 11.0, 12.0]], np.float32)
+
+
+# ---- rank, shape, dtype ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("expression, rank, shape", [
+    ("number", 0, ()), ("numbers", 1, (3,)), ("matrix", 2, (3, 4)), ("cube", 3, (2, 3, 4)),
+    ("images", 4, (10, 256, 256, 3)), ("tf.reshape(cube, (6, 4))", 2, (6, 4)),
+])
+def test_mit_ranks_agree_with_tf_rank_and_tf_shape(expression, rank, shape):
+    value = tn.evaluate(tn.MIT_RANKS, {"expression": expression})["expression"]
+    info = tn.describe(value)
+    # MIT lab 1's own assertions: tf.rank and tf.shape of the same tensors
+    assert info.rank == info.tf_rank == rank == int(tf.rank(tf.constant(value)))
+    assert info.shape == info.tf_shape == shape == tuple(tf.shape(tf.constant(value)).numpy())
+    assert info.agrees and len(info.axes) == rank
+
+
+def test_dtypes_are_tensorflows():
+    values = tn.evaluate(tn.MIT_RANKS, {"a": "number", "b": "matrix"})
+    assert tn.describe(values["a"]).dtype == tf.float64.name
+    assert tn.describe(values["b"]).dtype == tf.float32.name
+
+
+def test_chollet_data_tensor_kinds_name_their_axes():
+    assert tn.describe(np.zeros((100, 3)), "vector data").axes == ("samples", "features")
+    assert tn.describe(np.zeros((250, 390, 3))).axes == ("samples", "timesteps", "features")
+    assert tn.describe(np.zeros((128, 256, 256, 1))).axes == ("samples", "height", "width", "channels")
+    assert tn.describe(np.zeros((4, 2, 3, 3, 3))).axes == \
+        ("samples", "frames", "height", "width", "channels")
+    assert tn.describe(np.zeros((5, 8, 8))).kind == "grayscale images"
+    assert tn.describe(np.zeros((3, 4)), "video").kind == "matrix"        # a reading that does not fit the rank
+
+
+def test_digits_come_from_scikit_learns_bundled_copy():
+    from sklearn.datasets import load_digits
+    value = tn.evaluate(tn.DIGITS, {"e": "images"})["e"]
+    np.testing.assert_array_equal(value, load_digits().images)
+
+
+# ---- slices --------------------------------------------------------------------------------------
+
+def numpy_mask(shape, index) -> np.ndarray:
+    mask = np.zeros(shape, bool)
+    mask[index] = True
+    return mask
+
+
+@pytest.mark.parametrize("expression, index", [
+    ("matrix[1]", np.s_[1]), ("matrix[:, 2]", np.s_[:, 2]), ("matrix[1, 2]", np.s_[1, 2]),
+    ("matrix[-1, ::2]", np.s_[-1, ::2]), ("matrix[1:, :-1]", np.s_[1:, :-1]), ("cube[1, :, 3]", np.s_[1, :, 3]),
+    ("matrix[::-1, 1]", np.s_[::-1, 1]),
+])
+def test_slice_masks_are_numpys(expression, index):
+    sel = tn.select(tn.MIT_RANKS, expression)
+    np.testing.assert_array_equal(sel.mask, numpy_mask(sel.source.shape, index))
+    np.testing.assert_array_equal(sel.result, sel.source[index])
+    assert sel.result.shape == tuple(tf.constant(sel.source)[index].shape)
+
+
+def test_chollet_mnist_crop_selects_90_samples_of_14_by_14():
+    sel = tn.select("images = tf.random.uniform((200, 28, 28))\n", "images[10:100, 14:, 14:]")
+    assert sel.result.shape == (90, 14, 14)
+    np.testing.assert_array_equal(sel.mask, numpy_mask((200, 28, 28), np.s_[10:100, 14:, 14:]))
+    assert plots.selected_range(sel.mask) == "10 … 99 (90 of 200)"
+
+
+def test_digits_slice_keeps_the_values():
+    from sklearn.datasets import load_digits
+    sel = tn.select(tn.DIGITS, "images[10:100, 4:, 4:]")
+    np.testing.assert_array_equal(sel.result, load_digits().images[10:100, 4:, 4:])
+
+
+def test_a_bad_slice_says_where():
+    with pytest.raises(ProgramError) as e:
+        tn.select(tn.MIT_RANKS, "matrix[1, ")
+    assert (e.value.line, e.value.col) == (1, 7) and "never closed" in e.value.message
+    with pytest.raises(ProgramError) as e:
+        tn.select(tn.MIT_RANKS, "matrix[7]")
+    assert e.value.line == 1 and "in the slice" in e.value.message
+    with pytest.raises(ProgramError) as e:
+        tn.evaluate(tn.MIT_RANKS, {"expression": "matrix + nothing"})
+    assert (e.value.line, e.value.col) == (1, 10) and "nothing" in e.value.message
+    with pytest.raises(ProgramError) as e:
+        tn.evaluate("x = tf.ones((2,))\ny = x +\n", {"expression": "x"})
+    assert e.value.line == 2                                          # the program's own line
+    with pytest.raises(ProgramError):
+        tn.sliced_name("matrix + 1")
+
+
+def test_expressions_run_in_the_program_language_not_python():
+    with pytest.raises(ProgramError) as e:
+        tn.evaluate("", {"expression": "__import__('os').getcwd()"})
+    assert e.value.line == 1
+    with pytest.raises(ProgramError):
+        tn.evaluate("", {"expression": "open('/etc/passwd')"})
+    with pytest.raises(ProgramError):
+        tn.evaluate("", {"expression": "1\nimport os"})
+
+
+# ---- broadcasting ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("left, right", [((32, 10), (10,)), ((64, 3, 32, 10), (32, 10)), ((5, 1), (1, 4)),
+                                         ((3,), (3,)), ((), (2, 2)), ((4, 1, 2), (3, 1))])
+def test_broadcast_shape_and_stages_are_tensorflows(left, right):
+    rng = np.random.default_rng(0)
+    x, y = rng.normal(size=left), rng.normal(size=right)
+    plan = tn.broadcast(left, right)
+    assert plan.error is None
+    assert plan.result == np.broadcast_shapes(left, right) == tuple(tf.broadcast_static_shape(
+        tf.TensorShape(left), tf.TensorShape(right)).as_list())
+    stages = tn.broadcast_stages(x, y)
+    np.testing.assert_allclose(stages["x + y"], (tf.constant(x) + tf.constant(y)).numpy())
+    np.testing.assert_array_equal(stages["y repeated"], tf.broadcast_to(tf.constant(y), plan.result).numpy())
+    np.testing.assert_array_equal(stages["x repeated"], tf.broadcast_to(tf.constant(x), plan.result).numpy())
+    assert stages["y added"].ndim == len(plan.result)
+
+
+def test_chollet_broadcast_steps():
+    plan = tn.broadcast((32, 10), (10,))
+    assert [s.title for s in plan.steps] == ["1. add axes", "2. repeat", "3. element-wise"]
+    assert plan.steps[0].right == (1, 10)
+    assert "y repeated 32 times along axis 0" in plan.steps[1].note
+
+
+@pytest.mark.parametrize("left, right, axis", [((32, 10), (32,), -1), ((2, 3, 4), (5, 4), -2), ((3,), (4,), -1)])
+def test_a_mismatch_names_the_axis_tensorflow_refuses(left, right, axis):
+    plan = tn.broadcast(left, right)
+    assert plan.result is None and plan.failed_axis == axis
+    assert f"x has {left[axis]} and y has {right[axis]}" in plan.error
+    with pytest.raises(ValueError):
+        tf.broadcast_static_shape(tf.TensorShape(left), tf.TensorShape(right))
+    with pytest.raises(ValueError):
+        np.broadcast_shapes(left, right)
+
+
+# ---- the dot product -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("a_shape, b_shape, i, j", [((2, 3), (3, 4), 1, 2), ((2, 3), (3,), 1, 0), ((3,), (3,), 0, 0),
+                                                    ((3,), (3, 5), 0, 4), ((6, 4), (4, 2), 9, 9)])
+def test_dot_and_its_traced_entry_are_tensorflows(a_shape, b_shape, i, j):
+    rng = np.random.default_rng(1)
+    a, b = rng.normal(size=a_shape), rng.normal(size=b_shape)
+    trace = tn.dot(a, b, i, j)
+    expected = tf.tensordot(tf.constant(a), tf.constant(b), axes=1).numpy()
+    np.testing.assert_allclose(trace.out, expected)
+    if len(a_shape) == len(b_shape) == 2:
+        np.testing.assert_allclose(trace.out, tf.matmul(a, b).numpy())
+    assert trace.out.shape == a_shape[:-1] + b_shape[1:]
+    np.testing.assert_allclose(trace.entry, expected[trace.index])
+    assert all(0 <= k < n for k, n in zip(trace.index, trace.out.shape))
+    assert f"b={a_shape[-1]}" in trace.rule
+
+
+def test_dot_shape_mismatch_is_said_like_tensorflow_refuses_it():
+    trace = tn.dot(np.ones((2, 3)), np.ones((4, 2)))
+    assert trace.out is None and "3" in trace.error and "4" in trace.error
+    with pytest.raises((tf.errors.InvalidArgumentError, ValueError)):
+        tf.matmul(tf.ones((2, 3)), tf.ones((4, 2)))
+
+
+# ---- geometry -------------------------------------------------------------------------------------
+
+def test_rotation_is_chollets_matrix_and_keeps_lengths():
+    theta = np.deg2rad(30.0)
+    np.testing.assert_allclose(tn.rotation(30.0), [[np.cos(theta), -np.sin(theta)], [np.sin(theta), np.cos(theta)]])
+    points = np.random.default_rng(2).normal(size=(50, 2))
+    moved = tn.transform("rotation", angle=75.0)(points)
+    np.testing.assert_allclose(np.linalg.norm(moved, axis=1), np.linalg.norm(points, axis=1))
+    np.testing.assert_allclose(tn.transform("rotation", angle=90.0)(np.array([[1.0, 0.0]])), [[0.0, 1.0]], atol=1e-12)
+
+
+@pytest.mark.parametrize("kind", tn.TRANSFORMS)
+def test_affine_maps_are_a_dense_layer(kind):
+    points = np.random.default_rng(3).normal(size=(20, 2))
+    affine = tn.transform(kind, angle=40.0, sx=2.0, sy=0.5, shear=0.7, tx=1.0, ty=-2.0)
+    layer = tf.keras.layers.Dense(2, dtype="float64")
+    layer.build((None, 2))
+    layer.set_weights([affine.matrix.T, affine.offset])
+    np.testing.assert_allclose(affine(points), layer(points).numpy(), atol=1e-12)
+
+
+def test_two_affine_maps_compose_into_one():
+    points = np.random.default_rng(4).normal(size=(30, 2))
+    first, second = tn.transform("shear", shear=0.8), tn.Affine(tn.rotation(-20.0), np.array([0.5, 2.0]))
+    layers = []
+    for affine in (first, second):
+        layer = tf.keras.layers.Dense(2, dtype="float64")
+        layer.build((None, 2))
+        layer.set_weights([affine.matrix.T, affine.offset])
+        layers.append(layer)
+    stacked = layers[1](layers[0](points)).numpy()                   # two Dense layers without activation
+    np.testing.assert_allclose(first.then(second)(points), stacked, atol=1e-12)
+    assert tn.composition_gap(first, second, points) < 1e-12
+    assert tn.composition_gap(first, tn.SECOND, tn.shape_lines("grid and F")["grid"]) < 1e-12
+
+
+def test_relu_folds_the_plane_like_tf_nn_relu():
+    points = np.random.default_rng(5).normal(size=(40, 2))
+    np.testing.assert_array_equal(tn.relu(points), tf.nn.relu(points).numpy())
+    assert (tn.relu(points) >= 0).all()
+
+
+def test_two_classes_are_chollets():
+    clouds = tn.shape_lines("two classes", seed=0)
+    np.testing.assert_allclose(clouds["class 0"].mean(axis=0), [0.0, 3.0], atol=0.3)
+    np.testing.assert_allclose(clouds["class 1"].mean(axis=0), [3.0, 0.0], atol=0.3)
+
+
+# ---- the TensorFlow code shown under each picture, run with TensorFlow ----------------------------------
+
+def run_code(code: str) -> dict:
+    namespace: dict = {}
+    exec(compile(code, "<shown code>", "exec"), namespace)      # our generated code, as a student would run it
+    return namespace
+
+
+@pytest.mark.parametrize("expression", ["matrix[:, 2]", "matrix[1]", "cube[1, :, 3]"])
+def test_slice_code_selects_what_the_page_highlights(expression):
+    ns = run_code(tn.slice_code(tn.MIT_RANKS, expression))
+    np.testing.assert_array_equal(ns["mask"].numpy(), tn.select(tn.MIT_RANKS, expression).mask)
+
+
+def test_shape_code_prints_rank_and_shape(capsys):
+    run_code(tn.shape_code(tn.MIT_RANKS, "images"))
+    assert "rank 4 shape (10, 256, 256, 3) dtype float32" in capsys.readouterr().out
+
+
+def test_broadcast_code_builds_the_stages():
+    ns = run_code(tn.broadcast_code(tn.BROADCAST, "x", "y"))
+    stages = tn.broadcast_stages(ns["x"].numpy(), ns["y"].numpy())
+    np.testing.assert_allclose(ns["total"].numpy(), stages["x + y"], rtol=1e-6)
+    np.testing.assert_array_equal(ns["y_added"].numpy(), stages["y added"])
+
+
+def test_dot_code_traces_the_same_entry():
+    ns = run_code(tn.dot_code(tn.DOTS, "x", "y", 1, 2))
+    trace = tn.dot(ns["x"].numpy(), ns["y"].numpy(), 1, 2)
+    np.testing.assert_allclose(float(ns["entry"]), trace.entry)
+    np.testing.assert_allclose(ns["out"].numpy(), trace.out)
+
+
+@pytest.mark.parametrize("kind", tn.TRANSFORMS)
+def test_geometry_code_moves_points_as_the_page_does(kind):
+    args = dict(angle=30.0, sx=1.5, sy=0.5, shear=0.8, tx=1.0, ty=0.5)
+    ns = run_code(tn.geometry_code(kind, *args.values(), tn.SECOND, True))
+    points = ns["points"].numpy()
+    expected = tn.relu(tn.transform(kind, **args).then(tn.SECOND)(points))
+    np.testing.assert_allclose(ns["folded"].numpy(), expected, atol=1e-12)
+
+
+# ---- presets and settings --------------------------------------------------------------------------
+
+def test_every_preset_is_found_again_from_its_settings():
+    for p in tn.PRESETS:
+        values = SETTINGS.defaults() | preset_values(p)
+        assert matching_preset(values) == p.title
+        assert all(SETTINGS[k] for k in preset_values(p))           # every key is a setting of the table
+
+
+def test_settings_table_round_trips_a_link():
+    values = SETTINGS.defaults() | {"expression": "images[10:100, 14:, 14:]", "angle": 45.0, "view": "Geometry"}
+    decoded, hidden, present, errors = SETTINGS.decode(SETTINGS.encode(values))
+    assert not errors and decoded == {"expression": "images[10:100, 14:, 14:]", "angle": 45.0, "view": "Geometry"}
+
+
+def test_figures_draw_every_rank():
+    for value in (np.float32(2.0), np.arange(5.0), MATRIX, np.zeros((7, 5, 5)), np.zeros((3, 8, 8, 3)),
+                  np.zeros((2, 4, 6, 6, 3))):
+        fig = plots.tensor_figure(np.asarray(value), tn.describe(value))
+        assert fig.data and fig.layout.font.size >= 16
