@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pytest
 
+from bench.proxy import local_config
+
 yaml = pytest.importorskip("yaml")
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -165,19 +167,6 @@ def backend(name: str) -> tuple[http.server.ThreadingHTTPServer, int]:
     return server, server.server_address[1]
 
 
-def local_config(front: int, backs: list[int]) -> str:
-    """The repository's haproxy.cfg with Docker's DNS replaced by two local servers: the stickiness
-    lines (cookie, dynamic key, health check, balance) are the file's own."""
-    cfg = HAPROXY_CFG.read_text()
-    cfg = re.sub(r"^resolvers docker\n(?:[ \t]+.*\n)+", "", cfg, flags=re.M)
-    cfg = re.sub(r"^(\s*)log stdout.*$", r"\1# log off in the test", cfg, flags=re.M)
-    cfg = re.sub(r"^(\s*)bind :\d+", rf"\1bind 127.0.0.1:{front}", cfg, flags=re.M)
-    servers = "\n".join(f"    server app{k} 127.0.0.1:{p} check inter 200ms" for k, p in enumerate(backs, 1))
-    cfg, n = re.subn(r"^\s*server-template .*$", servers, cfg, flags=re.M)
-    assert n == 1
-    return cfg
-
-
 def get(port: int, cookie: str | None = None) -> tuple[str, str | None]:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
     conn.request("GET", "/", headers={"Cookie": cookie} if cookie else {})
@@ -207,7 +196,7 @@ def test_haproxy_keeps_a_browser_on_one_replica(tmp_path):
             except (ConnectionError, OSError, http.client.HTTPException):
                 assert time.monotonic() < deadline and proxy.poll() is None, "HAProxy did not start"
                 time.sleep(0.1)
-        time.sleep(0.5)     # both servers' first health checks
+        time.sleep(1.0)     # both servers pass their first health check
         browsers = []
         for _ in range(6):
             body, set_cookie = get(front)

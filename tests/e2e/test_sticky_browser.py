@@ -4,55 +4,21 @@ other one. Which replica served what is read from HAProxy's own per-server count
 
 from __future__ import annotations
 
-import contextlib
-import csv
-import io
 import shutil
-import subprocess
-import time
-import urllib.request
 
 import pytest
 
-from bench.browser import PROJECTOR, free_port, streamlit_server, wait_idle
+from bench.browser import PROJECTOR, wait_idle
+from bench.proxy import replicas, sessions
 from explorer.share import encode_program
-from tests.test_deploy import local_config
-
-
-def sessions(stats_port: int) -> dict[str, int]:
-    """Connections HAProxy has sent to each replica so far (health checks not counted)."""
-    text = urllib.request.urlopen(f"http://127.0.0.1:{stats_port}/stats;csv", timeout=5).read().decode()
-    rows = csv.DictReader(io.StringIO(text.lstrip("# ")))
-    return {r["svname"]: int(r["stot"]) for r in rows if r["pxname"] == "streamlit" and r["svname"].startswith("app")}
 
 
 @pytest.fixture(scope="module")
-def two_replicas_behind_haproxy(tmp_path_factory):
-    haproxy = shutil.which("haproxy")
-    if not haproxy:
+def two_replicas_behind_haproxy():
+    if not shutil.which("haproxy"):
         pytest.skip("haproxy is not installed (.ci/run installs it: apt-get install haproxy)")
-    where = tmp_path_factory.mktemp("haproxy")
-    with contextlib.ExitStack() as stack:
-        urls = [stack.enter_context(streamlit_server()) for _ in range(2)]
-        front, stats = free_port(), free_port()
-        ports = [int(u.rsplit(":", 1)[1]) for u in urls]
-        cfg = local_config(front, ports) + (f"\nfrontend stats\n    bind 127.0.0.1:{stats}\n"
-                                            "    stats enable\n    stats uri /stats\n")
-        (where / "haproxy.cfg").write_text(cfg)
-        proxy = subprocess.Popen([haproxy, "-db", "-f", str(where / "haproxy.cfg")],
-                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        stack.callback(proxy.wait, 10)
-        stack.callback(proxy.terminate)
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{front}/_stcore/health", timeout=2)
-                break
-            except OSError:
-                assert time.monotonic() < deadline and proxy.poll() is None, "HAProxy did not start"
-                time.sleep(0.2)
-        time.sleep(1)    # both replicas pass their first health check
-        yield f"http://127.0.0.1:{front}", stats
+    with replicas(2) as (url, stats):
+        yield url, stats
 
 
 def open_graph(page, url: str) -> None:

@@ -1,0 +1,165 @@
+"""How many students one server holds: N simulated students in headless Chromium, all at once, each
+through a short lesson against one app server (or several behind deploy/haproxy.cfg), on localhost only.
+
+The lesson, per student: open the Graph page; change the example; open the step-through and step five
+steps; open the playground, Play for 10 s, Pause. Each server-bound action is timed from the click (or
+the navigation) until the app is idle and painted (bench.browser's "click to idle"); the report gives
+p50/p95 of those times and the number of students whose lesson failed, per N.
+
+    .venv/bin/python -m bench.load                       # N = 1 2 4 8 against one server
+    .venv/bin/python -m bench.load --students 1 2 4 --replicas 2
+
+Bounded: at most --max-students students, each action times out after --timeout s, the whole run
+stops after --budget s. Chromium runs on the same machine as the server(s) and takes its share of the
+cores, so the numbers are an upper bound for the server's own time to answer.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import time
+
+from bench.browser import CHROMIUM_ARGS, PROJECTOR, _IDLE_JS, _PAINTED_JS, chromium_path, streamlit_server
+from explorer.presets import PRESETS
+
+SECOND_EXAMPLE = PRESETS[0].title          # the Graph page opens on PRESETS[1]; the lesson switches to [0]
+PLAY_SECONDS = 10.0
+OUTPUT_DRAWN = "[class*=st-key-pg_output] .imagelayer image"
+
+
+async def idle(page, timeout: float, settle_ms: float = 150) -> float:
+    """perf_counter time at which the app became idle and painted (as bench.browser.wait_idle)."""
+    deadline = time.perf_counter() + timeout
+    quiet_since = painted = None
+    while time.perf_counter() < deadline:
+        if await page.evaluate(_IDLE_JS):
+            if quiet_since is None:
+                quiet_since = time.perf_counter()
+                await page.evaluate(_PAINTED_JS)
+                painted = time.perf_counter()
+            if (time.perf_counter() - quiet_since) * 1000 >= settle_ms:
+                return painted
+        else:
+            quiet_since = None
+        await page.wait_for_timeout(20)
+    raise TimeoutError(f"the app was still running after {timeout:.0f} s")
+
+
+async def lesson(browser, url: str, timeout: float) -> dict[str, float]:
+    """One student's lesson; seconds to idle per action."""
+    context = await browser.new_context(viewport=PROJECTOR)
+    page = await context.new_page()
+    page.set_default_timeout(timeout * 1000)
+    times: dict[str, float] = {}
+    try:
+        start = time.perf_counter()
+        await page.goto(url + "/")
+        await page.locator(".ge-view svg g.node").first.wait_for()
+        times["graph: open"] = await idle(page, timeout) - start
+
+        start = time.perf_counter()
+        await page.get_by_role("combobox", name="Example").click()
+        await page.get_by_role("option", name=SECOND_EXAMPLE, exact=True).click()
+        times["graph: change example"] = await idle(page, timeout) - start
+
+        start = time.perf_counter()
+        await page.goto(url + "/walkthrough")
+        await page.locator(".ge-stepper[data-step]").wait_for()
+        times["step-through: open"] = await idle(page, timeout) - start
+        for k in range(2, 7):                  # five steps: in the browser, no server round trip
+            await page.locator(".ge-stepper [data-do=next]").click()
+            await page.locator(f".ge-stepper[data-step='{k}']").wait_for()
+
+        start = time.perf_counter()
+        await page.goto(url + "/playground")
+        await page.wait_for_function(f"() => document.querySelector('{OUTPUT_DRAWN}') !== null",
+                                     timeout=timeout * 1000)
+        times["playground: open"] = await idle(page, timeout) - start
+        play = page.locator(".st-key-pg_play button")
+        await play.click()
+        await page.wait_for_timeout(PLAY_SECONDS * 1000)
+        start = time.perf_counter()
+        await play.click()
+        await page.wait_for_function("() => document.querySelector('.st-key-pg_play button')"
+                                     ".textContent.includes('Play')", timeout=timeout * 1000)
+        times["playground: pause"] = await idle(page, timeout) - start
+        return times
+    finally:
+        await context.close()
+
+
+async def round_of(browser, url: str, n: int, timeout: float) -> tuple[list[dict[str, float]], list[str]]:
+    results = await asyncio.gather(*(lesson(browser, url, timeout) for _ in range(n)), return_exceptions=True)
+    done = [r for r in results if isinstance(r, dict)]
+    errors = [f"{type(r).__name__}: {str(r).splitlines()[0][:120] if str(r) else ''}" for r in results
+              if not isinstance(r, dict)]
+    return done, errors
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
+
+
+def report(n: int, done: list[dict[str, float]], errors: list[str], wall: float) -> str:
+    every = [t for d in done for t in d.values()]
+    line = f"  N={n:<3} errors {len(errors)}/{n}   lesson wall {wall:5.1f} s"
+    if every:
+        line += f"   time to idle p50 {statistics.median(every):5.2f} s  p95 {percentile(every, 0.95):5.2f} s"
+        actions = {a for d in done for a in d}
+        for action in sorted(actions, key=lambda a: list(done[0]).index(a) if a in done[0] else 99):
+            samples = [d[action] for d in done if action in d]
+            line += f"\n      {action:24s} p50 {statistics.median(samples):5.2f} s  p95 {percentile(samples, 0.95):5.2f} s"
+    for e in sorted(set(errors)):
+        line += f"\n      error: {e}"
+    return line
+
+
+async def measure(url: str, students: list[int], timeout: float, budget: float) -> list[str]:
+    from playwright.async_api import async_playwright
+    lines = []
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        try:
+            await lesson(browser, url, timeout)         # warm: the first page runs import and compile
+            stop = time.monotonic() + budget
+            for n in students:
+                if time.monotonic() > stop:
+                    lines.append(f"  N={n}: not run (the --budget of {budget:.0f} s was spent)")
+                    continue
+                start = time.perf_counter()
+                done, errors = await round_of(browser, url, n, timeout)
+                lines.append(report(n, done, errors, time.perf_counter() - start))
+                print(lines[-1], flush=True)
+        finally:
+            await browser.close()
+    return lines
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.load", description=__doc__.split("\n")[0])
+    parser.add_argument("--students", type=int, nargs="+", default=[1, 2, 4, 8])
+    parser.add_argument("--replicas", type=int, default=1, help="app servers; more than 1: behind HAProxy")
+    parser.add_argument("--timeout", type=float, default=120.0, help="seconds one action may take")
+    parser.add_argument("--budget", type=float, default=900.0, help="seconds for all rounds together")
+    parser.add_argument("--max-students", type=int, default=16)
+    args = parser.parse_args(argv)
+    if chromium_path() is None:
+        print("load test: skipped (no Chromium; install Debian's chromium)")
+        return
+    students = [n for n in args.students if 1 <= n <= args.max_students]
+    where = "one server" if args.replicas == 1 else f"{args.replicas} replicas behind HAProxy (deploy/haproxy.cfg)"
+    print(f"load: N students at once through the lesson, {where}, localhost, Chromium on the same 2 cores")
+    if args.replicas == 1:
+        with streamlit_server() as url:
+            asyncio.run(measure(url, students, args.timeout, args.budget))
+    else:
+        from bench.proxy import replicas
+        with replicas(args.replicas) as (url, _):
+            asyncio.run(measure(url, students, args.timeout, args.budget))
+
+
+if __name__ == "__main__":
+    main()
