@@ -8,6 +8,7 @@ from collections import OrderedDict
 import streamlit as st
 
 import explorer
+from explorer.admission import HEAVY
 from explorer.errors import excerpt
 from explorer.images import dot_available, render, svg, svg_available
 from explorer.presets import PRESETS
@@ -29,7 +30,8 @@ def _run_store() -> tuple[OrderedDict, threading.Lock]:
     return _STORE
 
 
-def cached_run(source: str, dtype: str, seed: int, recording: int | None = None, progress=None) -> explorer.Run:
+def cached_run(source: str, dtype: str, seed: int, recording: int | None = None, progress=None,
+               waiting=None) -> explorer.Run:
     """The run of a program, shared between sessions and reruns. Not st.cache_resource itself: the fit
     progress bar is a page element, and Streamlit refuses elements touched inside a cached function."""
     store, lock = _run_store()
@@ -39,7 +41,8 @@ def cached_run(source: str, dtype: str, seed: int, recording: int | None = None,
         if run is not None:
             store.move_to_end(key)
             return run
-    run = explorer.run(source, dtype=dtype, seed=seed, recording=recording, progress=progress)
+    with HEAVY.slot(on_wait=waiting):      # a cap on runs at once per process; `waiting(ahead)` says so
+        run = explorer.run(source, dtype=dtype, seed=seed, recording=recording, progress=progress)
     with lock:
         store[key] = run
         while len(store) > _MAX_RUNS:
@@ -60,6 +63,11 @@ class FitProgress:
         if now - self.shown_at > 0.1 or fraction >= 1:
             self.shown_at = now
             self.slot.progress(min(max(fraction, 0.0), 1.0), text=text)
+
+    def waiting(self, ahead: int) -> None:
+        """Other sessions' programs hold every slot of the server: say so instead of a silent stall."""
+        self.slot.info(f"Waiting for the server: {ahead} program{'s' if ahead != 1 else ''} of other users "
+                       "ahead of yours …", icon=":material/hourglass_top:")
 
     def done(self) -> None:
         self.slot.empty()
@@ -169,7 +177,7 @@ def run_or_last_good(source: str, dtype: str, seed: int, memory: str):
     (remembered under `memory` in the session) with the error, so a typo keeps the user's graph."""
     bar = FitProgress()
     try:
-        run = cached_run(source, dtype, seed, progress=bar)
+        run = cached_run(source, dtype, seed, progress=bar, waiting=bar.waiting)
         st.session_state[memory] = (source, dtype, seed)
         return run, None
     except explorer.ProgramError as e:
