@@ -77,7 +77,8 @@ async def lesson(browser, url: str, timeout: float) -> dict[str, float]:
         await page.wait_for_function(f"() => document.querySelector('{OUTPUT_DRAWN}') !== null",
                                      timeout=timeout * 1000)
         times["playground: open"] = await idle(page, timeout) - start
-        play = page.locator(".st-key-pg_play button")
+        # .first: while the page reruns under load, Streamlit can show the old button beside the new one
+        play = page.locator(".st-key-pg_play button").first
         await play.click()
         await page.wait_for_timeout(PLAY_SECONDS * 1000)
         start = time.perf_counter()
