@@ -124,6 +124,8 @@ with right:
                             f"{sel.count} of {info.size} entries (orange)"
                             + (f"; {info.axes[0]} {plots.selected_range(sel.mask)}" if info.rank >= 3 else ""))
             st.plotly_chart(plots.tensor_figure(shown, info, mask), key="tn-tensor", width="stretch")
+            if info.rank >= 3:
+                st.caption(plots.panel_caption(info))
             code(tn.slice_code(program, sel.expression, seed) if sel else tn.shape_code(program, expression, seed))
 
     elif chosen in ("Broadcasting", "Dot product"):

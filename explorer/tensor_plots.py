@@ -12,13 +12,14 @@ from .tensors import Affine, DotTrace, TensorInfo, relu
 FONT = 16                       # the smallest type a projector's back row reads
 GREYS = [[0.0, P.PAPER], [1.0, P.EDGE_MUTED]]
 CHOSEN = [[0.0, P.PENDING_FILL], [1.0, P.HIGHLIGHT]]
-MAX_CELLS = 40                  # a grid's rows or columns drawn (the rest is cut, and the title says so)
-MAX_PANELS = 6
+MAX_CELLS = 40                  # a grid's rows drawn (more: every k-th; a grid with numbers is cut instead)
+MAX_WIDE = 400                  # columns of a grid without numbers (a timeseries' timesteps)
+MAX_PANELS = 4
 MAX_TEXT = 12                   # numbers are written in the cells of grids up to this size
 
 
 def _layout(fig: go.Figure, height: int, title: str = "") -> go.Figure:
-    fig.update_layout(height=height, margin=dict(l=10, r=10, t=70 if title else 40, b=10),
+    fig.update_layout(height=height, margin=dict(l=10, r=10, t=70 if title else 50, b=10),
                       font=dict(size=FONT), plot_bgcolor=P.PAPER, paper_bgcolor=P.PAPER,
                       title=dict(text=title, font=dict(size=FONT + 2)) if title else None, showlegend=False)
     fig.update_annotations(font_size=FONT)
@@ -36,29 +37,35 @@ def _grid(fig, z: np.ndarray, mask: np.ndarray | None, row: int, col: int, lo: f
           text: bool) -> None:
     """One 2-D grid: every entry in grey, the selected ones over it in orange (lists, not NumPy arrays,
     so the browser's figure holds plain numbers and null where nothing is selected)."""
-    z, mask = z[:MAX_CELLS, :MAX_CELLS], None if mask is None else mask[:MAX_CELLS, :MAX_CELLS]
+    if text:
+        z, mask = z[:MAX_CELLS, :MAX_CELLS], None if mask is None else mask[:MAX_CELLS, :MAX_CELLS]
+    else:           # a large picture: every k-th row and column (the same k for both keeps its proportions)
+        k = max(-(-z.shape[0] // MAX_CELLS), -(-z.shape[1] // MAX_WIDE), 1)
+        z, mask = z[::k, ::k], None if mask is None else mask[::k, ::k]
     labels = np.vectorize(lambda v: f"{v:.3g}")(z) if text and z.size else None
-    common = dict(zmin=lo, zmax=hi if hi > lo else lo + 1, showscale=False, xgap=1, ygap=1, hoverinfo="z")
+    gap = 1 if max(z.shape) <= MAX_CELLS else 0
+    common = dict(zmin=lo, zmax=hi if hi > lo else lo + 1, showscale=False, xgap=gap, ygap=gap, hoverinfo="z")
     fig.add_trace(go.Heatmap(z=z.tolist(), colorscale=GREYS, text=labels, texttemplate="%{text}" if text else None,
                              textfont=dict(size=FONT), **common), row=row, col=col)
     if mask is not None and mask.any():
         fig.add_trace(go.Heatmap(z=np.where(mask, z, np.nan).tolist(), colorscale=CHOSEN, text=labels,
                                  texttemplate="%{text}" if text else None, textfont=dict(size=FONT), **common),
                       row=row, col=col)
-    fig.update_yaxes(autorange="reversed", showgrid=False, zeroline=False, row=row, col=col,
-                     scaleanchor=None, tickfont=dict(size=FONT))
-    fig.update_xaxes(showgrid=False, zeroline=False, side="top", row=row, col=col, tickfont=dict(size=FONT))
+    ticks = dict(dtick=1, tickfont=dict(size=FONT)) if text else dict(showticklabels=False, ticks="")
+    frame = dict(showline=True, mirror=True, linecolor=P.EDGE_MUTED)     # an all-zero tensor still shows its outline
+    fig.update_yaxes(autorange="reversed", showgrid=False, zeroline=False, row=row, col=col, **ticks, **frame)
+    fig.update_xaxes(showgrid=False, zeroline=False, row=row, col=col, **ticks, **frame)
 
 
 def panels(shape: tuple[int, ...], mask: np.ndarray | None) -> list[tuple[int, ...]]:
-    """Which leading indices get a panel of their own (rank ≥ 3): the first samples, and the first
-    ones the slice selects from, at most MAX_PANELS."""
-    lead = shape[:-2] if len(shape) != 4 else shape[:1]
+    """Which leading indices (all but the last two axes of `shape`, channels already averaged) get a
+    panel of their own: the first two, and the first ones the slice selects from, at most MAX_PANELS."""
+    lead = shape[:-2]
     everything = list(np.ndindex(*lead))
-    first = everything[:3]
+    first = everything[:2]
     chosen = []
     if mask is not None:
-        flat = mask.reshape(lead + (-1,)) if len(shape) != 4 else mask.reshape(shape[:1] + (-1,))
+        flat = mask.reshape(lead + (-1,))
         chosen = [ix for ix in everything if flat[ix].any()][:MAX_PANELS - len(first)]
     return sorted(set(first) | set(chosen))[:MAX_PANELS]
 
@@ -86,28 +93,35 @@ def tensor_figure(value: np.ndarray, info: TensorInfo, mask: np.ndarray | None =
         _grid(fig, z2, m2, 1, 1, float(np.nanmin(z2)) if z2.size else 0.0, float(np.nanmax(z2)) if z2.size else 1.0,
               small)
         names = info.axes or ("",)
-        fig.update_xaxes(title_text=names[-1] if info.rank else "", row=1, col=1)
+        fig.update_xaxes(title_text=names[-1] if info.rank else "", side="top", row=1, col=1)
         if info.rank == 2:
             fig.update_yaxes(title_text=names[0], row=1, col=1)
         else:
             fig.update_yaxes(showticklabels=False, row=1, col=1)
         rows = min(z2.shape[0], MAX_CELLS)
         return _layout(fig, int(min(560, max(200, 60 + 46 * rows))), title)
-    if info.rank == 4:      # (samples, height, width, channels): a picture per sample
+    channels = info.rank >= 4     # images and video: a picture per sample (and frame), its channels' mean
+    if channels:
         z = z.mean(axis=-1)
         mask = None if mask is None else mask.any(axis=-1)
+    if info.kind == "timeseries":   # timesteps across, features down: each feature a band over time
+        z = np.swapaxes(z, -1, -2)
+        mask = None if mask is None else np.swapaxes(mask, -1, -2)
     ids = panels(z.shape, mask)
     lo, hi = float(np.nanmin(z)), float(np.nanmax(z))
-    names = info.axes if info.rank != 4 else info.axes[:3]
-    labels = [", ".join(f"{n} {i}" for n, i in zip(names, ix)) for ix in ids]
-    fig = make_subplots(rows=1, cols=len(ids), subplot_titles=labels, horizontal_spacing=0.03)
+    names = info.axes[:-1] if channels else info.axes
+    labels = [", ".join(f"{n.removesuffix('s')} {i}" for n, i in zip(names, ix)) for ix in ids]
+    vertical = 1 if info.kind == "timeseries" else len(ids)
+    rows = len(ids) if vertical == 1 else 1
+    fig = make_subplots(rows=rows, cols=vertical, subplot_titles=labels, horizontal_spacing=0.03,
+                        vertical_spacing=0.12)
+    square = z.shape[-1] == z.shape[-2]
     for k, ix in enumerate(ids):
-        _grid(fig, z[ix], None if mask is None else mask[ix], 1, k + 1, lo, hi, max(z[ix].shape) <= 6)
-        fig.update_xaxes(showticklabels=False, row=1, col=k + 1)
-        fig.update_yaxes(showticklabels=False, row=1, col=k + 1)
-    fig.update_xaxes(title_text=f"{names[-1]} →", title_standoff=4, row=1, col=1)
-    fig.update_yaxes(title_text=f"↓ {names[-2]}", showticklabels=False, row=1, col=1)
-    return _layout(fig, 330, title)
+        r, c = (k + 1, 1) if vertical == 1 else (1, k + 1)
+        _grid(fig, z[ix], None if mask is None else mask[ix], r, c, lo, hi, max(z[ix].shape) <= 6)
+        if square:      # images keep their proportions
+            fig.update_yaxes(scaleanchor=f"x{k + 1 if k else ''}", row=r, col=c)
+    return _layout(fig, 300 if square else 330, title)
 
 
 def broadcast_figure(stages: dict[str, np.ndarray], title: str = "") -> go.Figure:
@@ -127,8 +141,6 @@ def broadcast_figure(stages: dict[str, np.ndarray], title: str = "") -> go.Figur
                         subplot_titles=[f"{n}<br>{tuple(stages[n].shape)}" for n in names])
     for k, g in enumerate(grids):
         _grid(fig, g, None, 1, k + 1, lo, hi, False)
-        fig.update_xaxes(showticklabels=False, row=1, col=k + 1)
-        fig.update_yaxes(showticklabels=False, row=1, col=k + 1)
     return _layout(fig, 360, title)
 
 
@@ -181,3 +193,17 @@ def geometry_figure(first: Affine, second: Affine | None = None, fold: bool = Fa
     fig.update_yaxes(range=[-4.5, 4.5], scaleanchor="x", scaleratio=1, zeroline=True, zerolinecolor=P.EDGE,
                      gridcolor=P.GRID, tickfont=dict(size=FONT))
     return _layout(fig, 500)
+
+
+def panel_caption(info: TensorInfo) -> str:
+    """What the panels of tensor_figure show, for ranks 3 and up ('' below)."""
+    if info.rank < 3:
+        return ""
+    axes = info.axes[:-1] if info.rank >= 4 else info.axes
+    lead = " and ".join(a.removesuffix("s") for a in axes[:-2])
+    down, across = (axes[-1], axes[-2]) if info.kind == "timeseries" else (axes[-2], axes[-1])
+    text = f"Each panel is one {lead}: {down} down, {across} across"
+    if info.rank >= 4:
+        text += f" (the mean of its {info.shape[-1]} {info.axes[-1]})"
+    return text + (f"; at most {MAX_PANELS} panels; a panel over {MAX_CELLS} rows or {MAX_WIDE} columns shows "
+                   "every k-th row and column.")

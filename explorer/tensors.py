@@ -379,8 +379,8 @@ labels = digits.target
 
 TIMESERIES = """# Chollet 2.2.10: a year of stock prices, a minute per timestep: (days, minutes, features)
 t = tf.range(390.0) / 390.0
-day = tf.stack([tf.sin(6.0 * t), tf.cos(4.0 * t), t], axis=1)
-stocks = tf.stack([day * (1.0 + 0.1 * k) for k in range(250)])
+day = tf.stack([tf.sin(20.0 * t), tf.cos(7.0 * t), t], axis=1)
+stocks = tf.stack([day * (1.0 + 0.002 * k) for k in range(250)])
 """
 
 VIDEO = """# Chollet 2.2.12: 4 clips of 24 frames of 32×32 RGB: (samples, frames, height, width, channels)
