@@ -176,19 +176,28 @@ with right:
             c1.radio("Transform", tn.TRANSFORMS, key=S.key("transform"))
         if links.shown(S, "figure"):
             c2.radio("Figure", tn.FIGURES, key=S.key("figure"))
-        params = {"rotation": ("angle",), "scaling": ("sx", "sy"), "shear": ("shear",), "translation": ("tx", "ty")}
+        params = {"rotation": ("angle",), "scaling": ("sx", "sy"), "shear": ("shear",), "translation": ("tx", "ty"),
+                  "matrix": ()}
         for name in params[kind]:
             if links.shown(S, name):
                 setting = S[name]
                 panel.slider(setting.label, float(setting.low), float(setting.high),
                              step=1.0 if name == "angle" else 0.1, key=S.key(name))
+        if kind == "matrix" and links.shown(S, "matrix"):
+            panel.text_input(S["matrix"].label, key=S.key("matrix"),
+                             help="Four numbers, row by row: the image of (1, 0) is the first column, of (0, 1) the second.")
         if links.shown(S, "second"):
             panel.checkbox(S["second"].label, key=S.key("second"))
         if links.shown(S, "relu"):
             panel.checkbox(S["relu"].label, key=S.key("relu"))
         links.publish(S)
         args = [st.session_state[S.key(n)] for n in ("angle", "sx", "sy", "shear", "tx", "ty")]
-        first = tn.transform(kind, *args)
+        typed = st.session_state[S.key("matrix")]
+        try:
+            first = tn.transform(kind, *args, typed)
+        except ProgramError as e:
+            show_error(typed, e, "Matrix")
+            first, typed = tn.Affine(), "1, 0; 0, 1"
         second = tn.SECOND if st.session_state[S.key("second")] else None
         fold = bool(st.session_state[S.key("relu")])
         figure = tn.shape_lines(st.session_state[S.key("figure")], seed)
@@ -204,7 +213,7 @@ with right:
         picture.plotly_chart(plots.geometry_figure(first, second, fold, figure), key="tn-geometry", width="stretch")
         panel.caption("Grey: before. Blue: after. The letter F in red, so a turn and a mirror image look different.")
         with picture:
-            code(tn.geometry_code(kind, *args, second, fold))
+            code(tn.geometry_code(kind, *args, second, fold, typed))
 
 if editing:
     left.caption("Orange: the entries a slice selects; the row and the column a dot-product entry reads. "

@@ -26,6 +26,7 @@ SETTINGS = Settings("tensors", "tn_", (
     Setting("shear", "float", 0.8, "Shear", low=-5.0, high=5.0),
     Setting("tx", "float", 1.0, "Translate x", low=-4.0, high=4.0),
     Setting("ty", "float", 0.5, "Translate y", low=-4.0, high=4.0),
+    Setting("matrix", "text", "1, 0.5; -0.5, 1", "Matrix A (a, b; c, d)"),
     Setting("second", "bool", False, "Then a second map: rotate 90°, shift (1, −1)"),
     Setting("relu", "bool", False, "Then relu"),
     Setting("figure", "choice", FIGURES[0], "Figure", FIGURES),

@@ -284,7 +284,31 @@ def dot(a: np.ndarray, b: np.ndarray, i: int = 0, j: int = 0) -> DotTrace:
 
 # ---- geometry --------------------------------------------------------------------------------------
 
-TRANSFORMS = ("rotation", "scaling", "shear", "translation")
+TRANSFORMS = ("rotation", "scaling", "shear", "translation", "matrix")
+
+
+def parse_matrix(text: str) -> np.ndarray:
+    """A 2×2 matrix typed as four numbers, row by row: `1, 0.5; 0, 1` (commas, semicolons or spaces
+    between them). Each is read with float(), nothing is evaluated; ProgramError at the bad column."""
+    numbers, start = [], None
+    for k, ch in enumerate(text + " "):
+        if ch in ",; \t[]()":
+            if start is not None:
+                token = text[start:k]
+                try:
+                    value = float(token)
+                except ValueError:
+                    raise ProgramError(f"in the matrix: {token!r} is not a number", 1, start + 1) from None
+                if not np.isfinite(value):
+                    raise ProgramError(f"in the matrix: {token!r} is not a finite number", 1, start + 1)
+                numbers.append(value)
+                start = None
+        elif start is None:
+            start = k
+    if len(numbers) != 4:
+        raise ProgramError(f"in the matrix: type four numbers, row by row (a, b; c, d); there are {len(numbers)}",
+                           1, 1)
+    return np.array(numbers).reshape(2, 2)
 
 
 @dataclass(frozen=True)
@@ -308,7 +332,7 @@ def rotation(degrees: float) -> np.ndarray:
 
 
 def transform(kind: str, angle: float = 0.0, sx: float = 1.0, sy: float = 1.0, shear: float = 0.0,
-              tx: float = 0.0, ty: float = 0.0) -> Affine:
+              tx: float = 0.0, ty: float = 0.0, matrix: str = "1, 0; 0, 1") -> Affine:
     if kind == "rotation":
         return Affine(rotation(angle))
     if kind == "scaling":
@@ -317,6 +341,8 @@ def transform(kind: str, angle: float = 0.0, sx: float = 1.0, sy: float = 1.0, s
         return Affine(np.array([[1.0, float(shear)], [0.0, 1.0]]))
     if kind == "translation":
         return Affine(np.eye(2), np.array([float(tx), float(ty)]))
+    if kind == "matrix":
+        return Affine(parse_matrix(matrix))
     raise ValueError(f"transform {kind!r} is not one of {', '.join(TRANSFORMS)}")
 
 
@@ -494,8 +520,8 @@ def dot_code(program: str, left: str, right: str, i: int = 0, j: int = 0, seed: 
 
 
 def geometry_code(kind: str, angle: float, sx: float, sy: float, shear: float, tx: float, ty: float,
-                  second: Affine | None, fold: bool) -> str:
-    first = transform(kind, angle, sx, sy, shear, tx, ty)
+                  second: Affine | None, fold: bool, matrix: str = "1, 0; 0, 1") -> str:
+    first = transform(kind, angle, sx, sy, shear, tx, ty, matrix)
     lines = ["import numpy as np", "import tensorflow as tf", "",
              "# the grid's points as rows (n, 2)",
              "ticks = np.linspace(-2.0, 2.0, 9)",

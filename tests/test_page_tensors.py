@@ -83,3 +83,12 @@ def test_a_link_sets_the_geometry():
     f = next(t for t in fig["data"] if t["name"] == "F after")
     np.testing.assert_allclose([f["x"][1], f["y"][1]], [0.0, 0.0], atol=1e-12)   # (0, 1.5) turned to (-1.5, 0), folded
     assert "then relu" in texts(app)
+
+
+def test_a_typed_matrix_moves_the_figure_and_a_bad_one_says_where():
+    app = fresh(view="Geometry", transform="matrix", matrix="2, 0; 0, 2")
+    (fig,) = figures(app)
+    f = next(t for t in fig["data"] if t["name"] == "F after")
+    np.testing.assert_allclose([f["x"][1], f["y"][1]], [0.0, 3.0])        # (0, 1.5) doubled
+    app.text_input(key=S.key("matrix")).set_value("2, 0; zero, 2").run()
+    assert "Matrix, line 1, column 7" in app.error[0].value

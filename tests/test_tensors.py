@@ -185,11 +185,23 @@ def test_rotation_is_chollets_matrix_and_keeps_lengths():
 @pytest.mark.parametrize("kind", tn.TRANSFORMS)
 def test_affine_maps_are_a_dense_layer(kind):
     points = np.random.default_rng(3).normal(size=(20, 2))
-    affine = tn.transform(kind, angle=40.0, sx=2.0, sy=0.5, shear=0.7, tx=1.0, ty=-2.0)
+    affine = tn.transform(kind, angle=40.0, sx=2.0, sy=0.5, shear=0.7, tx=1.0, ty=-2.0, matrix="1, 2; 3, 4")
     layer = tf.keras.layers.Dense(2, dtype="float64")
     layer.build((None, 2))
     layer.set_weights([affine.matrix.T, affine.offset])
     np.testing.assert_allclose(affine(points), layer(points).numpy(), atol=1e-12)
+
+
+def test_a_typed_matrix_is_read_number_by_number():
+    np.testing.assert_array_equal(tn.parse_matrix("1, 0.5; -0.5, 2"), np.array([[1.0, 0.5], [-0.5, 2.0]]))
+    np.testing.assert_array_equal(tn.parse_matrix("[[0 -1] [1 0]]"), tn.rotation(90.0).round())
+    with pytest.raises(ProgramError) as e:
+        tn.parse_matrix("1, 2; x, 4")
+    assert (e.value.line, e.value.col) == (1, 7)
+    with pytest.raises(ProgramError):
+        tn.parse_matrix("1, 2, 3")
+    with pytest.raises(ProgramError):
+        tn.parse_matrix("__import__('os'), 1, 1, 1")
 
 
 def test_two_affine_maps_compose_into_one():
@@ -255,9 +267,9 @@ def test_dot_code_traces_the_same_entry():
 @pytest.mark.parametrize("kind", tn.TRANSFORMS)
 def test_geometry_code_moves_points_as_the_page_does(kind):
     args = dict(angle=30.0, sx=1.5, sy=0.5, shear=0.8, tx=1.0, ty=0.5)
-    ns = run_code(tn.geometry_code(kind, *args.values(), tn.SECOND, True))
+    ns = run_code(tn.geometry_code(kind, *args.values(), tn.SECOND, True, "0.5, -1; 2, 1"))
     points = ns["points"].numpy()
-    expected = tn.relu(tn.transform(kind, **args).then(tn.SECOND)(points))
+    expected = tn.relu(tn.transform(kind, **args, matrix="0.5, -1; 2, 1").then(tn.SECOND)(points))
     np.testing.assert_allclose(ns["folded"].numpy(), expected, atol=1e-12)
 
 

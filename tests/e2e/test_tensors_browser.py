@@ -80,4 +80,4 @@ def test_turn_the_rotation_angle_and_see_the_figure_turn(page, server):
     assert f"angle={angle:g}" in page.url
     page.get_by_text("Then relu").click()
     page.wait_for_function(f"() => {{ const p = ({F_TOP_JS})(); return p && p[0] === 0; }}")   # folded onto the axis
-    screenshot(page, "tensors-rotation-45-relu")
+    screenshot(page, "tensors-rotation-dragged-relu")
