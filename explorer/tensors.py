@@ -326,7 +326,7 @@ class Affine:
 
 
 def rotation(degrees: float) -> np.ndarray:
-    """Chollet 2.4's rotation matrix R = [[cos θ, -sin θ], [sin θ, cos θ]] (counter-clockwise)."""
+    """Chollet 2.3.5's rotation matrix R = [[cos θ, -sin θ], [sin θ, cos θ]] (counter-clockwise)."""
     t = np.deg2rad(degrees)
     return np.array([[np.cos(t), -np.sin(t)], [np.sin(t), np.cos(t)]])
 
@@ -452,9 +452,9 @@ PRESETS = (
     TensorPreset("Broadcasting: a shape mismatch", MISMATCH, "Broadcasting"),
     TensorPreset("Chollet 2.3.3: matrix · matrix", DOTS, "Dot product"),
     TensorPreset("Chollet 2.3.3: matrix · vector", DOTS, "Dot product", right="v"),
-    TensorPreset("Chollet 2.3.6: rotation by θ", "", "Geometry", transform="rotation", angle=30.0),
-    TensorPreset("Chollet 2.3.6: shear", "", "Geometry", transform="shear"),
-    TensorPreset("Chollet 2.3.6: two affine maps are one", "", "Geometry", transform="rotation", angle=30.0,
+    TensorPreset("Chollet 2.3.5: rotation by θ", "", "Geometry", transform="rotation", angle=30.0),
+    TensorPreset("Chollet 2.3.5: shear", "", "Geometry", transform="shear"),
+    TensorPreset("Chollet 2.3.5: two affine maps are one", "", "Geometry", transform="rotation", angle=30.0,
                  second=True),
     TensorPreset("Chollet 2.3.6: relu folds the two classes", "", "Geometry", transform="translation",
                  fold=True, figure="two classes"),

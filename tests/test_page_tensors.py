@@ -92,3 +92,10 @@ def test_a_typed_matrix_moves_the_figure_and_a_bad_one_says_where():
     np.testing.assert_allclose([f["x"][1], f["y"][1]], [0.0, 3.0])        # (0, 1.5) doubled
     app.text_input(key=S.key("matrix")).set_value("2, 0; zero, 2").run()
     assert "Matrix, line 1, column 7" in app.error[0].value
+
+
+def test_presentation_mode_hides_the_program_and_still_draws():
+    app = fresh(present="1", hide="example,seed")
+    assert not app.text_area and len(figures(app)) == 1
+    assert not [s for s in app.selectbox if s.key == "tn_example"]
+    assert "**matrix[:, 2]** → shape **(3,)**" in texts(app)
