@@ -177,7 +177,7 @@ with right:
         if links.shown(S, "figure"):
             c2.radio("Figure", tn.FIGURES, key=S.key("figure"))
         params = {"rotation": ("angle",), "scaling": ("sx", "sy"), "shear": ("shear",), "translation": ("tx", "ty"),
-                  "matrix": ()}
+                  "matrix": (), "trained layer": ()}
         for name in params[kind]:
             if links.shown(S, name):
                 setting = S[name]
@@ -194,7 +194,7 @@ with right:
         args = [st.session_state[S.key(n)] for n in ("angle", "sx", "sy", "shear", "tx", "ty")]
         typed = st.session_state[S.key("matrix")]
         try:
-            first = tn.transform(kind, *args, typed)
+            first = tn.transform(kind, *args, typed, seed)
         except ProgramError as e:
             show_error(typed, e, "Matrix")
             first, typed = tn.Affine(), "1, 0; 0, 1"
@@ -207,13 +207,17 @@ with right:
         if second is not None:
             gap = max(tn.composition_gap(first, second, p) for p in figure.values())
             text += f" — one affine map: mapping twice and mapping once by (A₂A₁, A₂t₁ + t₂) differ by at most {gap:.1e}"
+        if kind == "trained layer":
+            losses = tn.train_layer(seed).losses
+            text += (f" — the hidden layer of Dense(2, relu) → Dense(1, sigmoid) after {tn.LAYER_STEPS} steps on the two "
+                     f"classes (loss {losses[0]:.3f} → {losses[-1]:.3f}, seed {seed})")
         if fold:
             text += " — then relu: every point with a negative coordinate folds onto an axis"
         panel.markdown(f"**{text}**")
         picture.plotly_chart(plots.geometry_figure(first, second, fold, figure), key="tn-geometry", width="stretch")
         panel.caption("Grey: before. Blue: after. The letter F in red, so a turn and a mirror image look different.")
         with picture:
-            code(tn.geometry_code(kind, *args, second, fold, typed))
+            code(tn.geometry_code(kind, *args, second, fold, typed, seed))
 
 if editing:
     left.caption("Orange: the entries a slice selects; the row and the column a dot-product entry reads. "

@@ -54,6 +54,13 @@ def evaluate(program: str, expressions: dict[str, str], seed: int = 0) -> dict[s
     out = {}
     for key in expressions:
         value = values.get(f"{RESULT}_{key}")
+        if isinstance(value, list):          # a list literal of numbers is a tensor to tf.constant
+            try:
+                value = np.asarray(value, dtype=np.float64 if any(isinstance(v, float) for v in np.ravel(value)) else None)
+            except (ValueError, TypeError):
+                value = None
+            if value is not None and value.dtype == object:
+                value = None
         if not isinstance(value, np.ndarray):
             raise ProgramError(f"in the {key}: {expressions[key]!r} is not a tensor or an array "
                                "(a slice, an op or a name the program binds is)", 1, 1)
@@ -284,7 +291,7 @@ def dot(a: np.ndarray, b: np.ndarray, i: int = 0, j: int = 0) -> DotTrace:
 
 # ---- geometry --------------------------------------------------------------------------------------
 
-TRANSFORMS = ("rotation", "scaling", "shear", "translation", "matrix")
+TRANSFORMS = ("rotation", "scaling", "shear", "translation", "matrix", "trained layer")
 
 
 def parse_matrix(text: str) -> np.ndarray:
@@ -332,7 +339,7 @@ def rotation(degrees: float) -> np.ndarray:
 
 
 def transform(kind: str, angle: float = 0.0, sx: float = 1.0, sy: float = 1.0, shear: float = 0.0,
-              tx: float = 0.0, ty: float = 0.0, matrix: str = "1, 0; 0, 1") -> Affine:
+              tx: float = 0.0, ty: float = 0.0, matrix: str = "1, 0; 0, 1", seed: int = 0) -> Affine:
     if kind == "rotation":
         return Affine(rotation(angle))
     if kind == "scaling":
@@ -343,6 +350,8 @@ def transform(kind: str, angle: float = 0.0, sx: float = 1.0, sy: float = 1.0, s
         return Affine(np.eye(2), np.array([float(tx), float(ty)]))
     if kind == "matrix":
         return Affine(parse_matrix(matrix))
+    if kind == "trained layer":
+        return train_layer(seed).hidden
     raise ValueError(f"transform {kind!r} is not one of {', '.join(TRANSFORMS)}")
 
 
@@ -458,6 +467,8 @@ PRESETS = (
                  second=True),
     TensorPreset("Chollet 2.3.6: relu folds the two classes", "", "Geometry", transform="translation",
                  fold=True, figure="two classes"),
+    TensorPreset("Chollet 2.3.6: a trained Dense(2, relu) layer unfolds the classes", "", "Geometry",
+                 transform="trained layer", fold=True, figure="two classes"),
 )
 
 
@@ -520,12 +531,15 @@ def dot_code(program: str, left: str, right: str, i: int = 0, j: int = 0, seed: 
 
 
 def geometry_code(kind: str, angle: float, sx: float, sy: float, shear: float, tx: float, ty: float,
-                  second: Affine | None, fold: bool, matrix: str = "1, 0; 0, 1") -> str:
-    first = transform(kind, angle, sx, sy, shear, tx, ty, matrix)
+                  second: Affine | None, fold: bool, matrix: str = "1, 0; 0, 1", seed: int = 0) -> str:
+    first = transform(kind, angle, sx, sy, shear, tx, ty, matrix, seed)
     lines = ["import numpy as np", "import tensorflow as tf", "",
              "# the grid's points as rows (n, 2)",
              "ticks = np.linspace(-2.0, 2.0, 9)",
              "points = tf.constant(np.array([[u, v] for u in ticks for v in ticks]), tf.float64)"]
+    if kind == "trained layer":
+        lines += [f"# the hidden layer (kernel W = Aᵀ, bias t) of Dense(2, relu) → Dense(1, sigmoid), trained on the",
+                  f"# two classes for {LAYER_STEPS} full-batch SGD steps from seed {seed} (explorer.tensors.train_layer)"]
     if kind == "rotation":
         lines += [f"theta = np.deg2rad({float(angle)!r})",
                   "A = tf.constant([[np.cos(theta), -np.sin(theta)], [np.sin(theta), np.cos(theta)]], tf.float64)"]
@@ -544,6 +558,50 @@ def geometry_code(kind: str, angle: float, sx: float, sy: float, shear: float, t
     if fold:
         lines += ["folded = tf.nn.relu(moved)   # negative coordinates fold onto the axes"]
     return "\n".join(lines) + "\n"
+
+
+@dataclass(frozen=True)
+class TrainedLayer:
+    """relu(Dense(2)) then a sigmoid unit, trained on the two classes. The page draws the hidden layer:
+    its kernel W and bias b are the affine map x ↦ x·W + b, i.e. Affine(matrix=Wᵀ, offset=b)."""
+    hidden: Affine
+    losses: np.ndarray           # the loss before each step, then after the last
+
+
+LAYER_STEPS, LAYER_RATE = 300, 0.5
+
+
+@tf.function(autograph=False, reduce_retracing=True)
+def _train(x, y, w1, b1, w2, b2):
+    """LAYER_STEPS full-batch SGD steps on the logistic loss, in one call (no retrace per page rerun)."""
+    def loss_of():
+        logits = tf.matmul(tf.nn.relu(tf.matmul(x, w1) + b1), w2) + b2
+        return tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(labels=y, logits=logits))
+
+    def step(k, losses):
+        with tf.GradientTape() as tape:
+            loss = loss_of()
+        grads = tape.gradient(loss, [w1, b1, w2, b2])
+        for v, g in zip((w1, b1, w2, b2), grads):
+            v.assign_sub(LAYER_RATE * g)
+        return k + 1, losses.write(k, loss)
+
+    _, losses = tf.while_loop(lambda k, _: k < LAYER_STEPS, step,
+                              (tf.constant(0), tf.TensorArray(tf.float64, size=LAYER_STEPS + 1)))
+    return losses.write(LAYER_STEPS, loss_of()).stack()
+
+
+def train_layer(seed: int = 0) -> TrainedLayer:
+    """A Dense(2, relu) layer and a sigmoid output trained on Chollet's two classes from `seed`
+    (weights drawn with NumPy's generator for that seed: the same seed, the same layer)."""
+    clouds = shape_lines("two classes", seed)
+    x = np.vstack([clouds["class 0"], clouds["class 1"]])
+    y = np.concatenate([np.zeros(len(clouds["class 0"])), np.ones(len(clouds["class 1"]))])[:, None]
+    rng = np.random.default_rng(seed)
+    w1, w2 = (tf.Variable(rng.normal(0.0, 0.5, shape)) for shape in ((2, 2), (2, 1)))
+    b1, b2 = tf.Variable(np.zeros(2)), tf.Variable(np.zeros(1))
+    losses = _train(tf.constant(x), tf.constant(y), w1, b1, w2, b2).numpy()
+    return TrainedLayer(Affine(w1.numpy().T, b1.numpy()), losses)
 
 
 SECOND = Affine(rotation(90.0), np.array([1.0, -1.0]))   # the page's second map: rotate 90°, then shift (1, -1)

@@ -192,6 +192,10 @@ def test_affine_maps_are_a_dense_layer(kind):
     np.testing.assert_allclose(affine(points), layer(points).numpy(), atol=1e-12)
 
 
+def test_a_list_literal_is_a_tensor():
+    np.testing.assert_array_equal(tn.evaluate("", {"e": "[1, 2.5]"})["e"], tf.constant([1, 2.5]).numpy())
+
+
 def test_a_typed_matrix_is_read_number_by_number():
     np.testing.assert_array_equal(tn.parse_matrix("1, 0.5; -0.5, 2"), np.array([[1.0, 0.5], [-0.5, 2.0]]))
     np.testing.assert_array_equal(tn.parse_matrix("[[0 -1] [1 0]]"), tn.rotation(90.0).round())
@@ -223,6 +227,20 @@ def test_relu_folds_the_plane_like_tf_nn_relu():
     points = np.random.default_rng(5).normal(size=(40, 2))
     np.testing.assert_array_equal(tn.relu(points), tf.nn.relu(points).numpy())
     assert (tn.relu(points) >= 0).all()
+
+
+def test_the_trained_layer_learns_and_is_its_dense_layer():
+    first, again = tn.train_layer(0), tn.train_layer(0)
+    assert first.losses[-1] < 0.5 * first.losses[0]                  # it learned to separate the classes
+    np.testing.assert_array_equal(first.hidden.matrix, again.hidden.matrix)   # the same seed, the same layer
+    clouds = tn.shape_lines("two classes", 0)
+    x = np.vstack([clouds["class 0"], clouds["class 1"]])
+    rng = np.random.default_rng(0)
+    w1, w2 = rng.normal(0.0, 0.5, (2, 2)), rng.normal(0.0, 0.5, (2, 1))
+    logits = tf.nn.relu(x @ w1) @ w2                                   # the untrained network, by TensorFlow
+    y = np.concatenate([np.zeros(150), np.ones(150)])[:, None]
+    start = tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(labels=y, logits=logits))
+    np.testing.assert_allclose(first.losses[0], float(start))
 
 
 def test_two_classes_are_chollets():
@@ -267,9 +285,9 @@ def test_dot_code_traces_the_same_entry():
 @pytest.mark.parametrize("kind", tn.TRANSFORMS)
 def test_geometry_code_moves_points_as_the_page_does(kind):
     args = dict(angle=30.0, sx=1.5, sy=0.5, shear=0.8, tx=1.0, ty=0.5)
-    ns = run_code(tn.geometry_code(kind, *args.values(), tn.SECOND, True, "0.5, -1; 2, 1"))
+    ns = run_code(tn.geometry_code(kind, *args.values(), tn.SECOND, True, "0.5, -1; 2, 1", 3))
     points = ns["points"].numpy()
-    expected = tn.relu(tn.transform(kind, **args, matrix="0.5, -1; 2, 1").then(tn.SECOND)(points))
+    expected = tn.relu(tn.transform(kind, **args, matrix="0.5, -1; 2, 1", seed=3).then(tn.SECOND)(points))
     np.testing.assert_allclose(ns["folded"].numpy(), expected, atol=1e-12)
 
 
