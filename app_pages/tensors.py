@@ -215,7 +215,9 @@ with right:
             text += " — then relu: every point with a negative coordinate folds onto an axis"
         panel.markdown(f"**{text}**")
         picture.plotly_chart(plots.geometry_figure(first, second, fold, figure), key="tn-geometry", width="stretch")
-        panel.caption("Grey: before. Blue: after. The letter F in red, so a turn and a mirror image look different.")
+        panel.caption("Grey: before. Blue: after. The letter F in red, so a turn and a mirror image look different."
+                      if st.session_state[S.key("figure")] == "grid and F" else
+                      "Grey: before. After: class 0 in orange, class 1 in blue (Chollet's two point clouds).")
         with picture:
             code(tn.geometry_code(kind, *args, second, fold, typed, seed))
 
