@@ -22,6 +22,11 @@ def selected(program: str, expression: str, seed: int) -> tn.Selection:
     return tn.select(program, expression, seed)
 
 
+@st.cache_resource(max_entries=64, show_spinner=False)
+def moved(program: str, expression: str, seed: int) -> tn.Movement | None:
+    return tn.movement(program, expression, seed)
+
+
 SHORT = {"Shapes & slices": "Slices", "Broadcasting": "Broadcast", "Dot product": "Dot", "Geometry": "Geometry"}
 
 
@@ -123,10 +128,29 @@ with right:
                 st.markdown(f"**{sel.expression}** → shape **{tuple(sel.result.shape)}**: "
                             f"{sel.count} of {info.size} entries (orange)"
                             + (f"; {info.axes[0]} {plots.selected_range(sel.mask)}" if info.rank >= 3 else ""))
-            st.plotly_chart(plots.tensor_figure(shown, info, mask), key="tn-tensor", width="stretch")
-            if info.rank >= 3:
-                st.caption(plots.panel_caption(info))
-            code(tn.slice_code(program, sel.expression, seed) if sel else tn.shape_code(program, expression, seed))
+            try:
+                move = None if sel else moved(program, expression, seed)
+            except ProgramError:
+                move = None
+            if move is not None and move.source.size <= tn.MAX_MOVED:
+                order = ("the same order: read both left to right, top to bottom and the numbers count 0, 1, 2, …"
+                         if move.keeps_order else
+                         "a new order: read the result left to right, top to bottom and the numbers jump")
+                st.markdown(f"**{move.op}** moves the {move.source.size} entries of **{move.source_text}** "
+                            f"{tuple(move.source.shape)} into {tuple(move.result.shape)} in {order}.")
+                st.plotly_chart(plots.movement_figure(move), key="tn-moved", width="stretch")
+                st.caption("Each entry is numbered and coloured by its position in the source counted row by row "
+                           "(row-major, as `tf.reshape` reads it); a tensor of rank 3 or more is drawn with its "
+                           "leading axes stacked down. Hover for the value.")
+                code(tn.movement_code(program, expression, seed))
+            else:
+                if move is not None:
+                    st.caption(f"{move.source.size} entries: too many to number one by one "
+                               f"(at most {tn.MAX_MOVED}); the result is drawn.")
+                st.plotly_chart(plots.tensor_figure(shown, info, mask), key="tn-tensor", width="stretch")
+                if info.rank >= 3:
+                    st.caption(plots.panel_caption(info))
+                code(tn.slice_code(program, sel.expression, seed) if sel else tn.shape_code(program, expression, seed))
 
     elif chosen in ("Broadcasting", "Dot product"):
         c1, c2, c3, c4 = st.columns(4)

@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from . import palette as P
-from .tensors import Affine, DotTrace, TensorInfo, relu
+from .tensors import Affine, DotTrace, Movement, TensorInfo, relu
 
 FONT = 16                       # the smallest type a projector's back row reads
 GREYS = [[0.0, P.PAPER], [1.0, P.EDGE_MUTED]]
@@ -193,6 +193,40 @@ def geometry_figure(first: Affine, second: Affine | None = None, fold: bool = Fa
     fig.update_yaxes(range=[-4.5, 4.5], scaleanchor="x", scaleratio=1, zeroline=True, zerolinecolor=P.EDGE,
                      gridcolor=P.GRID, tickfont=dict(size=FONT))
     return _layout(fig, 500)
+
+
+POSITION_SCALE = [[0.0, P.PENDING_FILL], [0.5, P.NEGATIVE], [1.0, P.POSITIVE]]   # position 0 light, the last dark
+
+
+def as_rows(a: np.ndarray) -> np.ndarray:
+    """A tensor as a 2-D grid for drawing: its last axis across, all leading axes merged down (row-major, so
+    reading the grid left to right, top to bottom reads the tensor in order)."""
+    a = np.asarray(a)
+    return a.reshape((1, -1)) if a.ndim < 2 else a.reshape((-1, a.shape[-1]))
+
+
+def movement_figure(m: Movement) -> go.Figure:
+    """Source and result side by side, each entry coloured and numbered by its row-major position in the
+    source: a reshape reads 0, 1, 2, … in both; a transpose does not."""
+    src = as_rows(np.arange(m.source.size).reshape(m.source.shape))
+    out = as_rows(m.positions)
+    names = [f"{m.source_text} {tuple(m.source.shape)}", f"{m.op}(…) {tuple(m.result.shape)}"]
+    fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.08, subplot_titles=names,
+                        column_widths=[max(src.shape[1], 1), max(out.shape[1], 1)])
+    hi = max(m.source.size - 1, 1)
+    for k, (grid, values) in enumerate(((src, as_rows(m.source)), (out, as_rows(m.result)))):
+        numbers = max(grid.shape) <= 2 * MAX_TEXT
+        fig.add_trace(go.Heatmap(z=grid.tolist(), zmin=0, zmax=hi, colorscale=POSITION_SCALE, showscale=False,
+                                 xgap=1, ygap=1, text=[[f"{int(p)}" for p in row] for row in grid] if numbers else None,
+                                 texttemplate="%{text}" if numbers else None, textfont=dict(size=FONT),
+                                 customdata=_plain(values).tolist(),
+                                 hovertemplate="position %{z}<br>value %{customdata:.4g}<extra></extra>"),
+                      row=1, col=k + 1)
+        ticks = dict(dtick=1, tickfont=dict(size=FONT)) if max(grid.shape) <= MAX_CELLS else dict(showticklabels=False)
+        fig.update_yaxes(autorange="reversed", showgrid=False, zeroline=False, row=1, col=k + 1, **ticks)
+        fig.update_xaxes(showgrid=False, zeroline=False, side="bottom", row=1, col=k + 1, **ticks)
+    rows = min(max(src.shape[0], out.shape[0]), MAX_CELLS)
+    return _layout(fig, int(min(560, max(220, 90 + 40 * rows))))
 
 
 def panel_caption(info: TensorInfo) -> str:

@@ -172,6 +172,62 @@ def select(program: str, expression: str, seed: int = 0) -> Selection:
     return Selection(name, source, values["slice"], mask.reshape(source.shape), expression.strip())
 
 
+# ---- reshape and transpose: where each entry goes ---------------------------------------------------
+
+MOVES = ("tf.reshape", "tf.transpose")
+MAX_MOVED = 400          # entries drawn one by one (source and result); larger tensors are drawn as usual
+
+
+@dataclass(frozen=True)
+class Movement:
+    op: str                     # "tf.reshape" or "tf.transpose"
+    source: np.ndarray          # the tensor moved (the op's first argument)
+    result: np.ndarray          # the op's value
+    positions: np.ndarray       # int, the result's shape: the row-major position in `source` each entry came from
+    expression: str
+    source_text: str            # the first argument as typed
+
+    @property
+    def keeps_order(self) -> bool:
+        """True when the result read in row-major order is the source read in row-major order (reshape)."""
+        return bool(np.array_equal(self.positions.ravel(), np.arange(self.positions.size)))
+
+
+def moved_argument(expression: str) -> tuple[str, int, int] | None:
+    """(op, start, end) of the first argument of `tf.reshape(x, ...)` / `tf.transpose(x, ...)`, or None when
+    the expression is not one of them. Only parsed here, never run: it runs in the program language."""
+    try:
+        tree = ast.parse(expression.strip(), mode="eval")
+    except SyntaxError:
+        return None
+    node = tree.body
+    if not (isinstance(node, ast.Call) and node.args and isinstance(node.func, ast.Attribute)
+            and isinstance(node.func.value, ast.Name) and node.func.value.id == "tf"
+            and f"tf.{node.func.attr}" in MOVES and not isinstance(node.args[0], ast.Starred)):
+        return None
+    lead = len(expression) - len(expression.lstrip())
+    raw = expression.strip().encode()
+    arg = node.args[0]
+    start = len(raw[:arg.col_offset].decode()) + lead
+    end = len(raw[:arg.end_col_offset].decode()) + lead
+    return f"tf.{node.func.attr}", start, end
+
+
+def movement(program: str, expression: str, seed: int = 0) -> Movement | None:
+    """Where each entry of a reshape or transpose comes from: the same op applied, in the program language,
+    to a tensor of the source's shape holding each entry's row-major position. None for other expressions."""
+    found = moved_argument(expression)
+    if found is None:
+        return None
+    op, start, end = found
+    arg = expression[start:end]
+    positions = f"tf.reshape(tf.range(tf.size({arg})), tf.shape({arg}))"
+    values = evaluate(program, {"moved": expression, "source": arg,
+                                "positions": expression[:start] + positions + expression[end:]}, seed)
+    return Movement(op, np.asarray(values["source"]), np.asarray(values["moved"]),
+                    np.asarray(values["positions"]).astype(np.int64), expression.strip(), arg.strip())
+
+
 # ---- broadcasting --------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -426,6 +482,10 @@ VECTORS = """# Chollet 2.2.9: 100 people, each (age, postcode, income): (samples
 people = tf.random.uniform((100, 3), maxval=100.0)
 """
 
+RESHAPING = """# Chollet 2.3.4: reshaping and transposition
+x = tf.constant([[0.0, 1.0], [2.0, 3.0], [4.0, 5.0]])
+"""
+
 BROADCAST = """x = tf.random.normal((32, 10))
 y = tf.random.normal((10,))
 """
@@ -456,6 +516,9 @@ PRESETS = (
     TensorPreset("Chollet 2.2.10: timeseries", TIMESERIES, "Shapes & slices", "stocks", read_as="timeseries"),
     TensorPreset("Chollet 2.2.11: images (the digits)", DIGITS, "Shapes & slices", "images"),
     TensorPreset("Chollet 2.2.12: video", VIDEO, "Shapes & slices", "video"),
+    TensorPreset("Chollet 2.3.4: reshaping (3, 2) to (6, 1)", RESHAPING, "Shapes & slices", "tf.reshape(x, (6, 1))"),
+    TensorPreset("Chollet 2.3.4: reshaping (3, 2) to (2, 3)", RESHAPING, "Shapes & slices", "tf.reshape(x, (2, 3))"),
+    TensorPreset("Chollet 2.3.4: transposition, (3, 2) to (2, 3)", RESHAPING, "Shapes & slices", "tf.transpose(x)"),
     TensorPreset("Chollet 2.3.2: broadcasting (32, 10) + (10,)", BROADCAST, "Broadcasting"),
     TensorPreset("Chollet 2.3.2: np.maximum over (64, 3, 32, 10) and (32, 10)", CHOLLET_BROADCAST, "Broadcasting"),
     TensorPreset("Broadcasting: a shape mismatch", MISMATCH, "Broadcasting"),
@@ -505,6 +568,18 @@ def slice_code(program: str, expression: str, seed: int = 0) -> str:
         f"mask = tf.scatter_nd(tf.reshape(taken, (-1, 1)), tf.ones(tf.size(taken), tf.bool), (tf.size({name}),))\n"
         f"mask = tf.reshape(mask, tf.shape({name}))\n"
         "print(int(tf.reduce_sum(tf.cast(mask, tf.int32))), 'entries selected')\n")
+
+
+def movement_code(program: str, expression: str, seed: int = 0) -> str:
+    op, start, end = moved_argument(expression)
+    arg = expression[start:end].strip()
+    return _program_code(program, seed) + (
+        f"\nsource = tf.convert_to_tensor({arg})\nmoved = {expression.strip()}\n"
+        "# where each entry goes: apply the same op to the row-major position of every entry of the source\n"
+        "positions = tf.reshape(tf.range(tf.size(source)), tf.shape(source))\n"
+        f"came_from = {expression[:start].lstrip()}positions{expression[end:].rstrip()}\n"
+        "print(came_from.numpy())\n"
+        "print('keeps the order:', bool(tf.reduce_all(tf.reshape(came_from, [-1]) == tf.range(tf.size(source)))))\n")
 
 
 def broadcast_code(program: str, left: str, right: str, seed: int = 0) -> str:

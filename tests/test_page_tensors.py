@@ -99,3 +99,18 @@ def test_presentation_mode_hides_the_program_and_still_draws():
     assert not app.text_area and len(figures(app)) == 1
     assert not [s for s in app.selectbox if s.key == "tn_example"]
     assert "**matrix[:, 2]** → shape **(3,)**" in texts(app)
+
+
+def test_reshape_and_transpose_number_entries_by_their_place_in_the_source():
+    app = fresh()
+    app.selectbox(key="tn_example").set_value("Chollet 2.3.4: reshaping (3, 2) to (2, 3)").run()
+    (fig,) = figures(app)
+    source, result = (np.array(t["z"]) for t in fig["data"][:2])
+    np.testing.assert_array_equal(source, np.arange(6).reshape(3, 2))
+    np.testing.assert_array_equal(result, np.reshape(np.arange(6).reshape(3, 2), (2, 3)))
+    assert "in the same order" in texts(app)
+    app.selectbox(key="tn_example").set_value("Chollet 2.3.4: transposition, (3, 2) to (2, 3)").run()
+    (fig,) = figures(app)
+    np.testing.assert_array_equal(np.array(fig["data"][1]["z"]), np.transpose(np.arange(6).reshape(3, 2)))
+    assert "in a new order" in texts(app) and "rank **2** · shape **(2, 3)**" in texts(app)
+    assert any("came_from = tf.transpose(positions)" in c.value for c in app.code)

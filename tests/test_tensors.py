@@ -110,6 +110,58 @@ def test_expressions_run_in_the_program_language_not_python():
         tn.evaluate("", {"expression": "1\nimport os"})
 
 
+# ---- reshape and transpose -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("program, expression, numpy_op, keeps", [
+    (tn.RESHAPING, "tf.reshape(x, (6, 1))", lambda a: np.reshape(a, (6, 1)), True),
+    (tn.RESHAPING, "tf.reshape(x, (2, 3))", lambda a: np.reshape(a, (2, 3)), True),
+    (tn.RESHAPING, "tf.transpose(x)", np.transpose, False),
+    (tn.MIT_RANKS, "tf.reshape(cube, (6, 4))", lambda a: np.reshape(a, (6, 4)), True),
+    (tn.MIT_RANKS, "tf.reshape(cube, [-1])", lambda a: np.reshape(a, -1), True),
+    (tn.MIT_RANKS, "tf.transpose(cube, perm=[2, 0, 1])", lambda a: np.transpose(a, (2, 0, 1)), False),
+    (tn.MIT_RANKS, "tf.transpose(matrix[:, 1:])", np.transpose, False),
+])
+def test_where_entries_go_is_numpys_reshape_and_transpose(program, expression, numpy_op, keeps):
+    m = tn.movement(program, expression)
+    source = tn.evaluate(program, {"s": m.source_text})["s"]
+    # the positions NumPy moves: the same op applied to 0, 1, 2, … in the source's shape (row-major)
+    np.testing.assert_array_equal(m.positions, numpy_op(np.arange(source.size).reshape(source.shape)))
+    np.testing.assert_array_equal(m.result, numpy_op(source))
+    np.testing.assert_array_equal(m.result, source.ravel()[m.positions])     # each entry is the one it came from
+    assert m.keeps_order is keeps and m.op == expression.split("(")[0]
+
+
+def test_chollet_reshape_and_transpose_of_the_same_shape_differ():
+    reshaped = tn.movement(tn.RESHAPING, "tf.reshape(x, (2, 3))")
+    transposed = tn.movement(tn.RESHAPING, "tf.transpose(x)")
+    assert reshaped.result.shape == transposed.result.shape == (2, 3)
+    np.testing.assert_array_equal(reshaped.result, [[0.0, 1.0, 2.0], [3.0, 4.0, 5.0]])     # Chollet 2.3.4's output
+    np.testing.assert_array_equal(transposed.result, [[0.0, 2.0, 4.0], [1.0, 3.0, 5.0]])
+
+
+@pytest.mark.parametrize("expression", ["matrix", "matrix[1]", "tf.reduce_sum(matrix)", "np.reshape(matrix, (12,))",
+                                        "tf.reshape", "tf.reshape(", "reshape(matrix, (12,))"])
+def test_other_expressions_move_nothing(expression):
+    assert tn.moved_argument(expression) is None
+
+
+def test_a_moved_argument_runs_in_the_program_language_not_python():
+    with pytest.raises(ProgramError):
+        tn.movement(tn.MIT_RANKS, "tf.reshape(__import__('os').getcwd(), (1,))")
+    with pytest.raises(ProgramError, match="in the moved"):
+        tn.movement(tn.MIT_RANKS, "tf.reshape(matrix, (5, 5))")
+
+
+def test_movement_figure_numbers_source_and_result_by_source_position():
+    m = tn.movement(tn.MIT_RANKS, "tf.transpose(cube, perm=[2, 0, 1])")
+    fig = plots.movement_figure(m)
+    np.testing.assert_array_equal(fig.data[0].z, np.arange(24).reshape(6, 4))     # cube, leading axes stacked
+    np.testing.assert_array_equal(fig.data[1].z, np.transpose(np.arange(24).reshape(2, 3, 4), (2, 0, 1)).reshape(8, 3))
+    assert list(fig.data[1].text[0]) == ["0", "4", "8"]
+    np.testing.assert_array_equal(fig.data[1].customdata,
+                                  np.transpose(np.arange(24.0).reshape(2, 3, 4), (2, 0, 1)).reshape(8, 3))
+
+
 # ---- broadcasting ---------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("left, right", [((32, 10), (10,)), ((64, 3, 32, 10), (32, 10)), ((5, 1), (1, 4)),
@@ -266,6 +318,14 @@ def test_slice_code_selects_what_the_page_highlights(expression):
 def test_shape_code_prints_rank_and_shape(capsys):
     run_code(tn.shape_code(tn.MIT_RANKS, "images"))
     assert "rank 4 shape (10, 256, 256, 3) dtype float32" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("expression", ["tf.transpose(matrix)", "tf.reshape(cube, (4, 6))"])
+def test_movement_code_finds_the_same_positions(expression):
+    ns = run_code(tn.movement_code(tn.MIT_RANKS, expression))
+    m = tn.movement(tn.MIT_RANKS, expression)
+    np.testing.assert_array_equal(ns["came_from"].numpy(), m.positions)
+    np.testing.assert_array_equal(ns["moved"].numpy(), m.result)
 
 
 def test_broadcast_code_builds_the_stages():
