@@ -77,8 +77,19 @@ def image_bytes(dot: str, suffix: str) -> bytes:
     return data
 
 
+def default_target(run, target: str | None) -> str | None:
+    """`target`, else the program's own, else (as the Graph page does) the first value that can be
+    differentiated: `y = x * x` under a tape with no `tape.gradient` call still has a backward graph."""
+    if target:
+        return target
+    if run.graph.target is None and run.targets():
+        return run.targets()[0]
+    return None
+
+
 def view(run, which: str = "backward", target: str | None = None, rankdir: str = "TB") -> GraphView:
-    """The forward or backward graph of `target` (None: the program's own), or TensorFlow's graph ("tf")."""
+    """The forward or backward graph of `target` (None: the program's own, else its first differentiable
+    value), or TensorFlow's graph ("tf")."""
     if which not in VIEWS:
         raise ValueError(f"view {which!r} is not one of {', '.join(VIEWS)}")
     if which == "tf":
@@ -86,7 +97,7 @@ def view(run, which: str = "backward", target: str | None = None, rankdir: str =
         if tf_graph.error:
             raise ValueError(f"TensorFlow's graph could not be traced: {tf_graph.error}")
         return GraphView(tf_graph.to_dot(), tf_graph_text(tf_graph), "TensorFlow's graph")
-    graph = run.graph_for(target or None)
+    graph = run.graph_for(default_target(run, target))
     if which == "backward" and graph.target is None:
         raise ValueError("the program has no target to differentiate: name one with target=")
     return graph_view(graph, which, rankdir)
@@ -156,7 +167,7 @@ def graph_json(graph: Graph) -> dict[str, Any]:
 
 def run_json(run, target: str | None = None) -> str:
     return json.dumps({"source": run.source, "dtype": run.dtype, "seed": run.seed, "recording": run.recording,
-                       "graph": graph_json(run.graph_for(target or None))}, indent=1)
+                       "graph": graph_json(run.graph_for(default_target(run, target)))}, indent=1)
 
 
 # ---- a link into the app -----------------------------------------------------------------------------

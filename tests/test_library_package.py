@@ -106,6 +106,21 @@ def test_cli_dot_png_and_unknown_suffix(tmp_path, capsys):
     assert main([str(tmp_path / "missing.py")]) == 2
 
 
+def test_a_program_without_tape_gradient_is_drawn_for_its_first_differentiable_value(tmp_path, capsys):
+    """As the Graph page does: y is computed under a tape that nobody asks for a gradient."""
+    from explorer.__main__ import main
+    (tmp_path / "q.py").write_text("x = tf.Variable(3.0)\nwith tf.GradientTape() as tape:\n    y = x * x\n")
+    assert main([str(tmp_path / "q.py"), "--json"]) == 0
+    model = json.loads(capsys.readouterr().out)["graph"]
+    x = tf.Variable(3.0)
+    with tf.GradientTape() as tape:
+        y = x * x
+    nodes = {n["id"]: n for n in model["nodes"]}
+    assert model["target"] == "y"
+    assert nodes["x"]["gradient"] == pytest.approx(float(tape.gradient(y, x)), rel=1e-6)
+    assert main([str(tmp_path / "q.py"), "--view", "backward", "-o", str(tmp_path / "q.dot")]) == 0
+
+
 def test_graph_view_falls_back_to_text_without_a_layout_program(monkeypatch):
     run = explorer.run(PROGRAM)
     shown = explorer.view(run, "backward")._repr_mimebundle_()
