@@ -41,15 +41,20 @@ class Gate:
             ticket = next(self._tickets)
             self._queue.append(ticket)
             told = None
-            while self._queue[0] != ticket or self._running >= self.limit:
-                ahead = self._queue.index(ticket) + (self._running >= self.limit)
-                if on_wait is not None and ahead != told:
-                    told = ahead
-                    on_wait(ahead)
-                if not self._cond.wait(timeout):
-                    self._queue.remove(ticket)
-                    self._cond.notify_all()
-                    raise TimeoutError(f"no slot for heavy work within {timeout:.0f} s")
+            try:
+                while self._queue[0] != ticket or self._running >= self.limit:
+                    ahead = self._queue.index(ticket) + (self._running >= self.limit)
+                    if on_wait is not None and ahead != told:
+                        told = ahead
+                        on_wait(ahead)
+                    if not self._cond.wait(timeout):
+                        raise TimeoutError(f"no slot for heavy work within {timeout:.0f} s")
+            except BaseException:
+                # a timeout, or on_wait raising (Streamlit stops a script that is rerun or whose tab
+                # closed by raising from the element it writes): leave the queue, or it is stuck behind us
+                self._queue.remove(ticket)
+                self._cond.notify_all()
+                raise
             self._queue.pop(0)
             self._running += 1
             self._cond.notify_all()

@@ -64,6 +64,33 @@ def test_waiting_gives_up_after_its_timeout_and_frees_its_place():
         Gate(0)
 
 
+def test_a_waiter_stopped_while_told_to_wait_leaves_the_queue():
+    """Streamlit stops a rerun script by raising from the element it writes: the waiting message. The
+    stopped caller must not stay at the head of the queue, or everyone after it waits for ever."""
+    gate = Gate(1)
+    held, release = threading.Event(), threading.Event()
+
+    def hold():
+        with gate.slot():
+            held.set()
+            release.wait(5)
+
+    def stopped(ahead: int) -> None:
+        raise KeyboardInterrupt("the script was stopped")     # a BaseException, as Streamlit's StopException
+
+    t = threading.Thread(target=hold)
+    t.start()
+    held.wait(5)
+    with pytest.raises(KeyboardInterrupt):
+        with gate.slot(on_wait=stopped):
+            pass
+    assert gate.waiting == 0
+    release.set()
+    t.join(5)
+    with gate.slot(timeout=1):                 # the next caller gets the slot
+        assert gate.running == 1
+
+
 def test_a_program_run_waits_for_a_slot_and_says_so(monkeypatch):
     from app_pages import _shared
     gate = Gate(1)
