@@ -40,8 +40,8 @@ def test_at_most_limit_at_once_and_queued_in_order():
     assert told[2] >= 1 and told[5] > told[2]   # the later ones were told more are ahead
 
 
-def test_waiting_gives_up_after_its_timeout_and_frees_its_place():
-    gate = Gate(1)
+def occupied(gate: Gate) -> tuple[threading.Thread, threading.Event]:
+    """A thread holding the gate's one slot until the returned event is set."""
     held, release = threading.Event(), threading.Event()
 
     def hold():
@@ -52,6 +52,12 @@ def test_waiting_gives_up_after_its_timeout_and_frees_its_place():
     t = threading.Thread(target=hold)
     t.start()
     held.wait(5)
+    return t, release
+
+
+def test_waiting_gives_up_after_its_timeout_and_frees_its_place():
+    gate = Gate(1)
+    t, release = occupied(gate)
     with pytest.raises(TimeoutError):
         with gate.slot(timeout=0.1):
             pass
@@ -68,19 +74,11 @@ def test_a_waiter_stopped_while_told_to_wait_leaves_the_queue():
     """Streamlit stops a rerun script by raising from the element it writes: the waiting message. The
     stopped caller must not stay at the head of the queue, or everyone after it waits for ever."""
     gate = Gate(1)
-    held, release = threading.Event(), threading.Event()
-
-    def hold():
-        with gate.slot():
-            held.set()
-            release.wait(5)
 
     def stopped(ahead: int) -> None:
         raise KeyboardInterrupt("the script was stopped")     # a BaseException, as Streamlit's StopException
 
-    t = threading.Thread(target=hold)
-    t.start()
-    held.wait(5)
+    t, release = occupied(gate)
     with pytest.raises(KeyboardInterrupt):
         with gate.slot(on_wait=stopped):
             pass
