@@ -23,6 +23,8 @@ RUN pip install -r requirements.txt
 COPY pyproject.toml README.md app.py ./
 COPY explorer/ explorer/
 COPY app_pages/ app_pages/
+# the app's theme and type size (17 px base, for projectors) and its toolbar
+COPY .streamlit/ .streamlit/
 RUN pip install --no-deps . && chown -R explorer:explorer /app
 
 USER explorer

@@ -112,6 +112,10 @@ def test_dockerfile_is_slim_non_root_with_a_health_check_and_graphviz():
     for copied in re.findall(r"^COPY\s+(.+?)\s+\S+$", text, re.M):
         for source in copied.split():
             assert (ROOT / source).exists(), source
+    sources = {source.rstrip("/") for copied in re.findall(r"^COPY\s+(.+?)\s+\S+$", text, re.M)
+               for source in copied.split()}
+    # what `make run` serves: the entry point, both packages and the Streamlit configuration (theme, type size)
+    assert {"app.py", "explorer", "app_pages", ".streamlit"} <= sources, sources
 
 
 def test_compose_runs_replicas_behind_the_sticky_proxy():
