@@ -2,6 +2,7 @@
 dot product's shape rule with one entry traced; 2-D geometry (affine maps, their composition, relu)."""
 
 import numpy as np
+import pandas as pd
 import streamlit as st
 
 from app_pages import _links as links
@@ -194,14 +195,18 @@ with right:
 
     else:
         kind = st.session_state[S.key("transform")]
+        layer = tn.playground_layer(st.session_state.get(tn.PLAYGROUND))     # read from its Keras model now
+        own = kind == "playground layer" and layer is not None and layer.why_not is None
         picture, panel = st.columns([3, 2], gap="medium")
         c1, c2 = panel.columns(2)
         if links.shown(S, "transform"):
-            c1.radio("Transform", tn.TRANSFORMS, key=S.key("transform"))
+            offered = [t for t in tn.TRANSFORMS if t != "playground layer" or layer is not None or kind == t]
+            c1.radio("Transform", offered, key=S.key("transform"),
+                     format_func=lambda t: "the playground's first layer" if t == "playground layer" else t)
         if links.shown(S, "figure"):
             c2.radio("Figure", tn.FIGURES, key=S.key("figure"))
         params = {"rotation": ("angle",), "scaling": ("sx", "sy"), "shear": ("shear",), "translation": ("tx", "ty"),
-                  "matrix": (), "trained layer": ()}
+                  "matrix": (), "trained layer": (), "playground layer": ()}
         for name in params[kind]:
             if links.shown(S, name):
                 setting = S[name]
@@ -210,20 +215,34 @@ with right:
         if kind == "matrix" and links.shown(S, "matrix"):
             panel.text_input(S["matrix"].label, key=S.key("matrix"),
                              help="Four numbers, row by row: the image of (1, 0) is the first column, of (0, 1) the second.")
-        if links.shown(S, "second"):
-            panel.checkbox(S["second"].label, key=S.key("second"))
-        if links.shown(S, "relu"):
-            panel.checkbox(S["relu"].label, key=S.key("relu"))
+        if kind == "playground layer" and layer is None:
+            panel.info("No network on the Network playground yet: open it, train a network with X₁ and X₂ as "
+                       "inputs and 2 neurons in its first hidden layer, and come back. The page's own trained "
+                       "layer is drawn meanwhile.")
+        elif kind == "playground layer" and not own:
+            panel.info(f"The playground's first layer ({layer.name}) is not drawn here: {layer.why_not}. "
+                       "The page's own trained layer is drawn instead.")
+        if own:
+            panel.markdown(f"**The playground's {layer.name}: Dense(2, {layer.activation})**, its weights read from "
+                           f"the Keras model at training step {layer.step}:")
+            panel.dataframe(pd.DataFrame(np.vstack([layer.kernel, layer.bias[None, :]]),
+                                         index=["W row x1", "W row x2", "b"], columns=["unit 1", "unit 2"]),
+                            key="tn-playground-weights")
+        else:
+            if links.shown(S, "second"):
+                panel.checkbox(S["second"].label, key=S.key("second"))
+            if links.shown(S, "relu"):
+                panel.checkbox(S["relu"].label, key=S.key("relu"))
         links.publish(S)
         args = [st.session_state[S.key(n)] for n in ("angle", "sx", "sy", "shear", "tx", "ty")]
         typed = st.session_state[S.key("matrix")]
         try:
-            first = tn.transform(kind, *args, typed, seed)
+            first = tn.transform(kind, *args, typed, seed, layer)
         except ProgramError as e:
             show_error(typed, e, "Matrix")
             first, typed = tn.Affine(), "1, 0; 0, 1"
-        second = tn.SECOND if st.session_state[S.key("second")] else None
-        fold = bool(st.session_state[S.key("relu")])
+        second = tn.SECOND if st.session_state[S.key("second")] and not own else None
+        fold = bool(st.session_state[S.key("relu")]) and not own
         figure = tn.shape_lines(st.session_state[S.key("figure")], seed)
         moved = first if second is None else first.then(second)
         a, t = np.round(moved.matrix, 3).tolist(), np.round(moved.offset, 3).tolist()
@@ -231,19 +250,22 @@ with right:
         if second is not None:
             gap = max(tn.composition_gap(first, second, p) for p in figure.values())
             text += f" — one affine map: mapping twice and mapping once by (A₂A₁, A₂t₁ + t₂) differ by at most {gap:.1e}"
-        if kind == "trained layer":
+        if own:
+            text += (f" (A = Wᵀ, t = b: the kernel's columns are A's rows), then {layer.activation} on each "
+                     "coordinate — the dotted figure is the affine image, the blue one after the activation")
+        elif kind in ("trained layer", "playground layer"):
             losses = tn.train_layer(seed).losses
             text += (f" — the hidden layer of Dense(2, relu) → Dense(1, sigmoid) after {tn.LAYER_STEPS} steps on the two "
                      f"classes (loss {losses[0]:.3f} → {losses[-1]:.3f}, seed {seed})")
         if fold:
             text += " — then relu: every point with a negative coordinate folds onto an axis"
         panel.markdown(f"**{text}**")
-        picture.plotly_chart(plots.geometry_figure(first, second, fold, figure), key="tn-geometry", width="stretch")
+        picture.plotly_chart(plots.geometry_figure(first, second, fold, figure, tn.ACTIVATIONS[layer.activation] if own else None), key="tn-geometry", width="stretch")
         panel.caption("Grey: before. Blue: after. The letter F in red, so a turn and a mirror image look different."
                       if st.session_state[S.key("figure")] == "grid and F" else
                       "Grey: before. After: class 0 in orange, class 1 in blue (Chollet's two point clouds).")
         with picture:
-            code(tn.geometry_code(kind, *args, second, fold, typed, seed))
+            code(tn.geometry_code(kind, *args, second, fold, typed, seed, layer))
 
 if editing:
     left.caption("Orange: the entries a slice selects; the row and the column a dot-product entry reads. "

@@ -167,19 +167,31 @@ def dot_figure(trace: DotTrace) -> go.Figure:
 
 
 def geometry_figure(first: Affine, second: Affine | None = None, fold: bool = False,
-                    figure: dict[str, np.ndarray] | None = None) -> go.Figure:
-    """The figure before (faint), after the first map (and the second), and folded by relu."""
+                    figure: dict[str, np.ndarray] | None = None, activation=None) -> go.Figure:
+    """The figure before (faint), after the first map (and the second), and folded by relu. With an
+    `activation` (a layer's, applied entry by entry) the affine image is drawn too ("affine", dotted) and
+    "after" is the activation of it."""
     figure = figure or {}
     fig = go.Figure()
     steps = [("before", Affine(), P.EDGE_FAINT)]
     moved = first if second is None else first.then(second)
+    if activation is not None:
+        steps.append(("affine", moved, P.SKY_BLUE))
     steps.append(("after", moved, P.BLUE))
     for label, points in figure.items():
         cloud = label.startswith("class")
         for stage, affine, color in steps:
             xy = affine(points)
+            if activation is not None and stage == "after":
+                xy = activation(xy)
             if fold and stage == "after":
                 xy = relu(xy)
+            if stage == "affine":
+                fig.add_trace(go.Scatter(x=xy[:, 0].tolist(), y=xy[:, 1].tolist(), name=f"{label} {stage}",
+                                         mode="markers" if cloud else "lines",
+                                         marker=dict(size=4, color=color, opacity=0.5),
+                                         line=dict(color=color, width=3 if label == "F" else 1, dash="dot")))
+                continue
             k = int(label[-1]) if cloud else 0
             fig.add_trace(go.Scatter(
                 x=xy[:, 0].tolist(), y=xy[:, 1].tolist(), name=f"{label} {stage}",

@@ -11,6 +11,7 @@ of that program. User text is never evaluated as Python.
 from __future__ import annotations
 
 import ast
+import contextlib
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -347,7 +348,7 @@ def dot(a: np.ndarray, b: np.ndarray, i: int = 0, j: int = 0) -> DotTrace:
 
 # ---- geometry --------------------------------------------------------------------------------------
 
-TRANSFORMS = ("rotation", "scaling", "shear", "translation", "matrix", "trained layer")
+TRANSFORMS = ("rotation", "scaling", "shear", "translation", "matrix", "trained layer", "playground layer")
 
 
 def parse_matrix(text: str) -> np.ndarray:
@@ -394,8 +395,74 @@ def rotation(degrees: float) -> np.ndarray:
     return np.array([[np.cos(t), -np.sin(t)], [np.sin(t), np.cos(t)]])
 
 
+# ---- the Network playground's first layer ------------------------------------------------------------
+
+PLAYGROUND = "pg_trainer"    # where the Network playground page keeps its current Trainer in st.session_state
+PLANE = ("x1", "x2")
+
+ACTIVATIONS = {"relu": lambda p: np.maximum(p, 0.0), "tanh": np.tanh,
+               "sigmoid": lambda p: 1.0 / (1.0 + np.exp(-p)), "linear": lambda p: p}
+
+
+@dataclass(frozen=True)
+class PlaygroundLayer:
+    """The first Dense layer of the playground's network, its weights read from the Keras model when the
+    page draws: x ↦ activation(x·W + b), i.e. Affine(matrix=Wᵀ, offset=b) then the activation."""
+    name: str
+    kernel: np.ndarray          # W, (inputs, units)
+    bias: np.ndarray            # b, (units,)
+    activation: str             # the Keras layer's activation's name
+    features: tuple[str, ...]   # the network's input columns
+    step: int                   # the playground's training step when read
+
+    @property
+    def units(self) -> int:
+        return int(self.kernel.shape[1])
+
+    @property
+    def why_not(self) -> str | None:
+        """Why this layer cannot be drawn as a map of the plane to the plane, or None when it can."""
+        if self.features != PLANE:
+            return (f"its inputs are {', '.join(self.features)}, not the plane (x1, x2): choose only X₁ and X₂ "
+                    "as features on the Network playground")
+        if self.units != 2:
+            return (f"it maps the plane to {self.units} dimension{'s' if self.units != 1 else ''} "
+                    f"(Dense({self.units}, {self.activation})): a picture of the plane needs 2; give the "
+                    "first hidden layer 2 neurons on the Network playground")
+        if self.activation not in ACTIVATIONS:
+            return f"its activation {self.activation!r} is not one this page draws ({', '.join(ACTIVATIONS)})"
+        return None
+
+    @property
+    def affine(self) -> Affine:
+        return Affine(self.kernel.T.astype(np.float64), self.bias.astype(np.float64))
+
+    def __call__(self, points: np.ndarray) -> np.ndarray:
+        return ACTIVATIONS[self.activation](self.affine(points))
+
+
+def playground_layer(trainer) -> PlaygroundLayer | None:
+    """The first Dense layer of a playground Trainer's Keras model (None when there is no trainer), its
+    kernel and bias read from the layer's variables now, under the trainer's lock."""
+    model = getattr(trainer, "model", None)
+    if model is None:
+        return None
+    import keras
+    dense = [layer for layer in model.layers if isinstance(layer, keras.layers.Dense)]
+    if not dense:
+        return None
+    layer = dense[0]
+    with getattr(trainer, "lock", None) or contextlib.nullcontext():
+        kernel, bias, step = layer.kernel.numpy(), layer.bias.numpy(), int(getattr(trainer, "step", 0))
+    activation = getattr(layer.activation, "__name__", str(layer.activation))
+    return PlaygroundLayer(layer.name, kernel, bias, activation, tuple(trainer.spec.features), step)
+
+
 def transform(kind: str, angle: float = 0.0, sx: float = 1.0, sy: float = 1.0, shear: float = 0.0,
-              tx: float = 0.0, ty: float = 0.0, matrix: str = "1, 0; 0, 1", seed: int = 0) -> Affine:
+              tx: float = 0.0, ty: float = 0.0, matrix: str = "1, 0; 0, 1", seed: int = 0,
+              layer: PlaygroundLayer | None = None) -> Affine:
+    """The first map. "playground layer" is that layer's affine part when it maps the plane to the plane,
+    else (no playground network, or one that does not) the page's own trained layer."""
     if kind == "rotation":
         return Affine(rotation(angle))
     if kind == "scaling":
@@ -406,7 +473,9 @@ def transform(kind: str, angle: float = 0.0, sx: float = 1.0, sy: float = 1.0, s
         return Affine(np.eye(2), np.array([float(tx), float(ty)]))
     if kind == "matrix":
         return Affine(parse_matrix(matrix))
-    if kind == "trained layer":
+    if kind == "playground layer" and layer is not None and layer.why_not is None:
+        return layer.affine
+    if kind in ("trained layer", "playground layer"):
         return train_layer(seed).hidden
     raise ValueError(f"transform {kind!r} is not one of {', '.join(TRANSFORMS)}")
 
@@ -606,18 +675,25 @@ def dot_code(program: str, left: str, right: str, i: int = 0, j: int = 0, seed: 
 
 
 def geometry_code(kind: str, angle: float, sx: float, sy: float, shear: float, tx: float, ty: float,
-                  second: Affine | None, fold: bool, matrix: str = "1, 0; 0, 1", seed: int = 0) -> str:
-    first = transform(kind, angle, sx, sy, shear, tx, ty, matrix, seed)
+                  second: Affine | None, fold: bool, matrix: str = "1, 0; 0, 1", seed: int = 0,
+                  layer: PlaygroundLayer | None = None) -> str:
+    first = transform(kind, angle, sx, sy, shear, tx, ty, matrix, seed, layer)
+    drawn = kind == "playground layer" and layer is not None and layer.why_not is None
     lines = ["import numpy as np", "import tensorflow as tf", "",
              "# the grid's points as rows (n, 2)",
              "ticks = np.linspace(-2.0, 2.0, 9)",
              "points = tf.constant(np.array([[u, v] for u in ticks for v in ticks]), tf.float64)"]
-    if kind == "trained layer":
+    if kind == "trained layer" or (kind == "playground layer" and not drawn):
         lines += [f"# the hidden layer (kernel W = Aᵀ, bias t) of Dense(2, relu) → Dense(1, sigmoid), trained on the",
                   f"# two classes for {LAYER_STEPS} full-batch SGD steps from seed {seed} (explorer.tensors.train_layer)"]
     if kind == "rotation":
         lines += [f"theta = np.deg2rad({float(angle)!r})",
                   "A = tf.constant([[np.cos(theta), -np.sin(theta)], [np.sin(theta), np.cos(theta)]], tf.float64)"]
+    elif drawn:
+        lines += [f"# the Network playground's first layer ({layer.name}: Dense(2, {layer.activation}), read at step "
+                  f"{layer.step}): kernel W, bias b",
+                  f"W = tf.constant({layer.kernel.tolist()!r}, tf.float64)",
+                  "A = tf.transpose(W)"]
     else:
         lines += [f"A = tf.constant({first.matrix.tolist()!r}, tf.float64)"]
     lines += [f"t = tf.constant({first.offset.tolist()!r}, tf.float64)",
@@ -630,6 +706,10 @@ def geometry_code(kind: str, angle: float, sx: float, sy: float, shear: float, t
                   "once = tf.matmul(points, tf.matmul(A2, A), transpose_b=True) + (tf.linalg.matvec(A2, t) + t2)",
                   "print('largest difference', float(tf.reduce_max(tf.abs(twice - once))))",
                   "moved = twice"]
+    if drawn:
+        call = {"relu": "tf.nn.relu(moved)", "tanh": "tf.nn.tanh(moved)", "sigmoid": "tf.nn.sigmoid(moved)",
+                "linear": "moved"}[layer.activation]
+        lines += [f"activated = {call}   # the layer's activation, entry by entry: x ↦ activation(x · W + b)"]
     if fold:
         lines += ["folded = tf.nn.relu(moved)   # negative coordinates fold onto the axes"]
     return "\n".join(lines) + "\n"

@@ -114,3 +114,62 @@ def test_reshape_and_transpose_number_entries_by_their_place_in_the_source():
     np.testing.assert_array_equal(np.array(fig["data"][1]["z"]), np.transpose(np.arange(6).reshape(3, 2)))
     assert "in a new order" in texts(app) and "rank **2** · shape **(2, 3)**" in texts(app)
     assert any("came_from = tf.transpose(positions)" in c.value for c in app.code)
+
+
+def trained_playground(hidden, steps=40):
+    from explorer import playground as pg
+    trainer = pg.Trainer(pg.NetworkSpec(hidden=hidden, activation="tanh"),
+                         *pg.split(pg.make_dataset("xor", 200, 0.0, 0)))
+    trainer.steps(steps)
+    return trainer
+
+
+def with_playground(trainer, **query) -> AppTest:
+    app = AppTest.from_file(PAGE, default_timeout=120)
+    for k, v in query.items():
+        app.query_params[k] = v
+    app.session_state[tn.PLAYGROUND] = app.session_state["pg_last_trainer"] = trainer   # as the playground page does
+    app.run()
+    assert not app.exception
+    return app
+
+
+def test_the_playground_key_is_where_the_playground_page_keeps_its_trainer():
+    source = (Path(PAGE).parent / "playground.py").read_text()
+    assert f"st.session_state.{tn.PLAYGROUND} = " in source and f'session_state.get("{tn.PLAYGROUND}")' in source
+
+
+def test_the_playground_layer_shows_its_keras_kernel_and_moves_the_figure_by_it():
+    trainer = trained_playground((2,))
+    app = with_playground(trainer, view="Geometry")
+    assert "the playground's first layer" in app.radio(key=S.key("transform")).options
+    app.radio(key=S.key("transform")).set_value("playground layer").run()
+    assert not app.exception and not app.error
+    keras_layer = trainer.model.layers[0]
+    (table,) = app.dataframe
+    np.testing.assert_array_equal(table.value.to_numpy()[:2], keras_layer.kernel.numpy())
+    np.testing.assert_array_equal(table.value.to_numpy()[2], keras_layer.bias.numpy())
+    (fig,) = figures(app)
+    f = next(t for t in fig["data"] if t["name"] == "F after")
+    np.testing.assert_allclose([f["x"][1], f["y"][1]], keras_layer(np.array([[0.0, 1.5]], np.float32)).numpy()[0],
+                               rtol=1e-5, atol=1e-6)                 # (0, 1.5) through the Keras layer itself
+    assert "Dense(2, tanh)" in texts(app)
+    trainer.steps(40)                                                # trained on: the page reads the layer again
+    app.run()
+    np.testing.assert_array_equal(app.dataframe[0].value.to_numpy()[:2], keras_layer.kernel.numpy())
+    assert "training step 80" in texts(app)
+
+
+def test_a_wide_playground_layer_is_said_and_the_pages_own_layer_drawn():
+    app = with_playground(trained_playground((4, 2), steps=1), view="Geometry", transform="playground layer")
+    assert "maps the plane to 4 dimensions" in app.info[0].value
+    assert not app.dataframe and "loss" in texts(app)                  # the page's own trained layer
+    assert len(figures(app)) == 1
+
+
+def test_without_a_playground_network_the_choice_is_not_offered():
+    app = fresh(view="Geometry")
+    options = app.radio(key=S.key("transform")).options
+    assert "trained layer" in options and "the playground's first layer" not in options
+    app = fresh(view="Geometry", transform="playground layer")          # a link to it: said, and the own layer drawn
+    assert "No network on the Network playground" in app.info[0].value and len(figures(app)) == 1

@@ -301,6 +301,57 @@ def test_two_classes_are_chollets():
     np.testing.assert_allclose(clouds["class 1"].mean(axis=0), [3.0, 0.0], atol=0.3)
 
 
+# ---- the Network playground's first layer --------------------------------------------------------------
+
+def playground_trainer(hidden=(2,), activation="tanh", features=("x1", "x2"), steps=40):
+    from explorer import playground as pg
+    trainer = pg.Trainer(pg.NetworkSpec(features=features, hidden=hidden, activation=activation),
+                         *pg.split(pg.make_dataset("xor", 200, 0.0, 0)))
+    trainer.steps(steps)
+    return trainer
+
+
+@pytest.mark.parametrize("activation", ["tanh", "relu", "sigmoid", "linear"])
+def test_the_playground_layer_is_its_keras_layer(activation):
+    trainer = playground_trainer(activation=activation)
+    layer = tn.playground_layer(trainer)
+    keras_layer = trainer.model.layers[0]
+    assert layer.why_not is None and layer.units == 2 and layer.activation == activation
+    np.testing.assert_array_equal(layer.kernel, keras_layer.kernel.numpy())
+    points = tn.shape_lines("two classes", 1)["class 0"]
+    # the page's affine map then activation against the Keras layer itself on the same points
+    np.testing.assert_allclose(layer(points), keras_layer(points.astype(np.float32)).numpy(), rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(tn.transform("playground layer", layer=layer)(points),
+                               points @ keras_layer.kernel.numpy() + keras_layer.bias.numpy(), rtol=1e-5, atol=1e-5)
+
+
+def test_the_playground_layer_is_read_again_not_copied():
+    trainer = playground_trainer()
+    before = tn.playground_layer(trainer).kernel
+    trainer.steps(40)
+    after = tn.playground_layer(trainer)
+    assert not np.array_equal(before, after.kernel) and after.step == 80
+    np.testing.assert_array_equal(after.kernel, trainer.model.layers[0].kernel.numpy())
+
+
+def test_a_playground_layer_that_is_not_a_map_of_the_plane_says_why_and_the_own_layer_is_drawn():
+    wide = tn.playground_layer(playground_trainer(hidden=(4, 2), steps=1))
+    assert wide.units == 4 and "maps the plane to 4 dimensions" in wide.why_not
+    squares = tn.playground_layer(playground_trainer(features=("x1", "x2", "x1sq"), steps=1))
+    assert "not the plane" in squares.why_not
+    np.testing.assert_array_equal(tn.transform("playground layer", seed=2, layer=wide).matrix,
+                                  tn.train_layer(2).hidden.matrix)
+    assert tn.playground_layer(None) is None
+
+
+def test_playground_layer_code_is_the_keras_layer():
+    trainer = playground_trainer()
+    layer = tn.playground_layer(trainer)
+    ns = run_code(tn.geometry_code("playground layer", 0, 1, 1, 0, 0, 0, None, False, layer=layer))
+    keras_out = trainer.model.layers[0](ns["points"].numpy().astype(np.float32)).numpy()
+    np.testing.assert_allclose(ns["activated"].numpy(), keras_out, rtol=1e-5, atol=1e-6)
+
+
 # ---- the TensorFlow code shown under each picture, run with TensorFlow ----------------------------------
 
 def run_code(code: str) -> dict:
