@@ -3,6 +3,8 @@ turn the rotation angle and see the letter F turn by it."""
 
 import math
 
+import numpy as np
+
 from bench.browser import wait_idle
 
 from .conftest import in_first_viewport, screenshot
@@ -81,3 +83,53 @@ def test_turn_the_rotation_angle_and_see_the_figure_turn(page, server):
     page.get_by_text("Then relu").click()
     page.wait_for_function(f"() => {{ const p = ({F_TOP_JS})(); return p && p[0] === 0; }}")   # folded onto the axis
     screenshot(page, "tensors-rotation-dragged-relu")
+
+
+# the header's view buttons and presentation toggle: no drawn element under them narrower or shorter than its text
+HEADER_JS = """() => {
+    const main = document.querySelector('[data-testid=stMain]');
+    const sidebar = document.querySelector('[data-testid=stSidebar]');
+    const views = [...main.querySelectorAll('[data-testid=stButtonGroup] button')];
+    const toggle = main.querySelector('.st-key-presentation_mode label');
+    const parts = [...views, toggle].filter(Boolean);
+    const shown = e => e.clientWidth > 1 && e.clientHeight > 1;      // not the 1-px box hiding the checkbox
+    const cut = parts.filter(p => [p, ...p.querySelectorAll('*')].filter(shown).some(
+        e => e.scrollWidth > e.clientWidth + 1 || e.scrollHeight > e.clientHeight + 1));
+    const boxes = parts.map(p => p.getBoundingClientRect());
+    return {views: views.map(b => b.innerText.trim()), toggle: toggle ? toggle.innerText.trim() : null,
+            cut: cut.map(p => p.innerText.trim()),
+            lines: parts.map(p => Math.round(p.getBoundingClientRect().height)),
+            right: Math.max(...boxes.map(b => b.right)), top: Math.min(...boxes.map(b => b.top)),
+            bottom: Math.max(...boxes.map(b => b.bottom)),
+            sidebar: sidebar ? sidebar.getBoundingClientRect().width : 0};
+}"""
+
+
+def test_header_fits_beside_the_open_sidebar(page, server):
+    for query in ("", "?view=Geometry"):
+        page.goto(server + "/tensors" + query)
+        page.locator(CHART).first.wait_for()
+        wait_idle(page)
+        header = page.evaluate(HEADER_JS)
+        assert header["sidebar"] > 200, header                         # the sidebar is open
+        assert header["views"] == ["Slices", "Broadcast", "Dot", "Geometry"], header
+        assert header["toggle"] == "Presentation mode", header
+        assert not header["cut"], header                               # no label is cut short
+        assert header["right"] <= 1280 and header["top"] >= 0 and header["bottom"] <= 720, header
+    screenshot(page, "tensors-header-geometry")
+
+
+def test_a_transpose_numbers_its_entries_by_their_place_in_the_source(page, server):
+    page.goto(server + "/tensors")
+    page.locator(CHART).first.wait_for()
+    wait_idle(page)
+    box = page.get_by_label("Tensor or slice", exact=False)
+    box.fill("tf.transpose(matrix)")
+    box.press("Enter")
+    page.get_by_text("in a new order", exact=False).wait_for()
+    wait_idle(page)
+    z = page.evaluate(f"() => document.querySelector('{CHART}').data.map(t => t.z)")
+    positions = np.arange(12).reshape(3, 4)                                     # MIT's 3×4 matrix, row-major
+    assert z[0] == positions.tolist() and z[1] == np.transpose(positions).tolist()
+    in_first_viewport(page, page.locator(CHART).first)
+    screenshot(page, "tensors-transpose")
