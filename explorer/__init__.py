@@ -10,8 +10,31 @@ Never imports streamlit: usable from a notebook as it is.
 """
 
 import os as _os
+import sys as _sys
 
 _os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+
+def _import_tensorflow_quietly() -> None:
+    """TensorFlow's C++ side writes to file descriptor 2 while it loads (absl's "oneDNN custom operations
+    are on", which TF_CPP_MIN_LOG_LEVEL does not reach): `python -m explorer` reports a bad program as
+    `file:line:col: message` on stderr, and that must be the first thing there. A Python error raised by
+    the import is printed after the descriptor is restored."""
+    if "tensorflow" in _sys.modules:
+        return
+    _sys.stderr.flush()
+    saved = _os.dup(2)
+    try:
+        null = _os.open(_os.devnull, _os.O_WRONLY)
+        _os.dup2(null, 2)
+        _os.close(null)
+        import tensorflow  # noqa: F401
+    finally:
+        _os.dup2(saved, 2)
+        _os.close(saved)
+
+
+_import_tensorflow_quietly()
 
 from .errors import ProgramError  # noqa: E402
 from .graph import Check, Edge, Graph, Node  # noqa: E402
