@@ -26,13 +26,19 @@ F_TOP_JS = f"""() => {{
 }}"""
 
 
-def test_type_a_slice_and_see_it_highlighted(page, server):
+def type_expression(page, server, text: str):
+    """Open the page, type `text` into the tensor box and press Enter; the box."""
     page.goto(server + "/tensors")
     page.locator(CHART).first.wait_for()
     wait_idle(page)
     box = page.get_by_label("Tensor or slice", exact=False)
-    box.fill("matrix[1]")
+    box.fill(text)
     box.press("Enter")
+    return box
+
+
+def test_type_a_slice_and_see_it_highlighted(page, server):
+    box = type_expression(page, server, "matrix[1]")
     page.get_by_text("matrix[1] → shape (4,)").wait_for()
     wait_idle(page)
     page.wait_for_function(f"() => ({HIGHLIGHTED_JS})() && ({HIGHLIGHTED_JS})()[1].every(Boolean)")
@@ -120,12 +126,7 @@ def test_header_fits_beside_the_open_sidebar(page, server):
 
 
 def test_a_transpose_numbers_its_entries_by_their_place_in_the_source(page, server):
-    page.goto(server + "/tensors")
-    page.locator(CHART).first.wait_for()
-    wait_idle(page)
-    box = page.get_by_label("Tensor or slice", exact=False)
-    box.fill("tf.transpose(matrix)")
-    box.press("Enter")
+    type_expression(page, server, "tf.transpose(matrix)")
     page.get_by_text("in a new order", exact=False).wait_for()
     wait_idle(page)
     z = page.evaluate(f"() => document.querySelector('{CHART}').data.map(t => t.z)")
