@@ -6,6 +6,9 @@ import threading
 from collections import OrderedDict
 
 import streamlit as st
+# Streamlit's "should this script run stop?" check (raises StopException / RerunException), the one its
+# own contended cache waits use; Streamlit is pinned in requirements.txt, tests/test_admission.py uses it.
+from streamlit.runtime.scriptrunner_utils.script_run_context import get_run_yield_check
 
 import explorer
 from explorer.admission import HEAVY
@@ -30,10 +33,21 @@ def _run_store() -> tuple[OrderedDict, threading.Lock]:
     return _STORE
 
 
+def still_wanted() -> None:
+    """Raises Streamlit's StopException when this script run was stopped (its tab closed, or the server
+    stops it) and RerunException when a newer rerun replaces it — the check Streamlit itself makes while a
+    run waits for a contended cache. Outside a script run (the warm-up thread, tests) it does nothing."""
+    check = get_run_yield_check()
+    if check is not None:
+        check()
+
+
 def cached_run(source: str, dtype: str, seed: int, recording: int | None = None, progress=None,
                waiting=None) -> explorer.Run:
     """The run of a program, shared between sessions and reruns. Not st.cache_resource itself: the fit
-    progress bar is a page element, and Streamlit refuses elements touched inside a cached function."""
+    progress bar is a page element, and Streamlit refuses elements touched inside a cached function.
+    A run that must wait for a slot says so through `waiting(ahead)`, and leaves the queue without running
+    once its script run is stopped or superseded (`still_wanted`)."""
     store, lock = _run_store()
     key = (source, dtype, seed, recording)
     with lock:
@@ -41,7 +55,7 @@ def cached_run(source: str, dtype: str, seed: int, recording: int | None = None,
         if run is not None:
             store.move_to_end(key)
             return run
-    with HEAVY.slot(on_wait=waiting):      # a cap on runs at once per process; `waiting(ahead)` says so
+    with HEAVY.slot(on_wait=waiting, wanted=still_wanted):   # a cap on runs at once per process
         run = explorer.run(source, dtype=dtype, seed=seed, recording=recording, progress=progress)
     with lock:
         store[key] = run
@@ -65,12 +79,39 @@ class FitProgress:
             self.slot.progress(min(max(fraction, 0.0), 1.0), text=text)
 
     def waiting(self, ahead: int) -> None:
-        """Other sessions' programs hold every slot of the server: say so instead of a silent stall."""
-        self.slot.info(f"Waiting for the server: {ahead} program{'s' if ahead != 1 else ''} of other users "
+        """Other sessions' runs hold every slot of the server: say so instead of a silent stall."""
+        self.slot.info(f"Waiting for the server: {ahead} run{'s' if ahead != 1 else ''} of other users "
                        "ahead of yours …", icon=":material/hourglass_top:")
 
     def done(self) -> None:
         self.slot.empty()
+
+
+@contextlib.contextmanager
+def heavy_work(shown: bool = True):
+    """One slot of the server's heavy-work gate for work that is not a program run (the descent page's
+    races, sweeps and compiles), with the same "Waiting for the server" message while it waits and the
+    same exit when its script run is stopped. `shown=False`: background work (a warm-up), no element."""
+    if not shown:
+        with HEAVY.slot():
+            yield
+        return
+    note = FitProgress()
+    try:
+        with HEAVY.slot(on_wait=note.waiting, wanted=still_wanted):
+            note.done()
+            yield
+    finally:
+        note.done()
+
+
+def gated_run(source: str, dtype: str, seed: int, recording: int | None = None) -> explorer.Run:
+    """cached_run with the page's progress bar and its "Waiting for the server" message in one place."""
+    bar = FitProgress()
+    try:
+        return cached_run(source, dtype, seed, recording, progress=bar, waiting=bar.waiting)
+    finally:
+        bar.done()
 
 
 def fit_history(run: explorer.Run) -> None:
@@ -109,7 +150,7 @@ def pick_recording(run: explorer.Run, key: str, on_change=None) -> explorer.Run:
                          format_func=lambda k: f"{k} of {n}", on_change=on_change,
                          help="Each time a GradientTape records (each loop iteration) is one recording; "
                               "the graphs show the chosen one. Arrow keys step through them.")
-    shown = run if k == n else cached_run(run.source, run.dtype, run.seed, k)
+    shown = run if k == n else gated_run(run.source, run.dtype, run.seed, k)
     rec = shown.recordings[k - 1]
     st.markdown(f"**tape `{rec.tape}`, recording {k} of {n}** — {rec.label.split(', ', 1)[1]}")
     return shown
@@ -182,7 +223,7 @@ def run_or_last_good(source: str, dtype: str, seed: int, memory: str):
         return run, None
     except explorer.ProgramError as e:
         last = st.session_state.get(memory)
-        return (cached_run(*last) if last else None), e
+        return (cached_run(*last, progress=bar, waiting=bar.waiting) if last else None), e
     finally:
         bar.done()
 
@@ -230,18 +271,22 @@ def example_picker(settings: Settings, extra: dict[str, str] | None = None, on_p
                  help="Picking an example keeps your own program in this list.")
 
 
+# The cached functions below take the page's run as `_run` (not hashed: the arguments before it name it),
+# so no program runs inside a cached function, where a wait for the server could not be shown.
 @st.cache_data(max_entries=64, show_spinner="Finite differences and sympy …")
-def cached_checks(source: str, dtype: str, seed: int, target: str | None, recording: int | None = None):
+def cached_checks(source: str, dtype: str, seed: int, target: str | None, recording: int | None,
+                  _run: explorer.Run):
     from explorer.checks import check_gradients
-    return check_gradients(cached_run(source, dtype, seed, recording), target)
+    return check_gradients(_run, target)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def cached_higher(kind: str, source: str, dtype: str, seed: int, recording: int | None, target: str, *args):
+def cached_higher(kind: str, source: str, dtype: str, seed: int, recording: int | None, target: str, *args,
+                  _run: explorer.Run):
     """Jacobian, Hessian and forward-mode answers, computed once per program and target."""
     from explorer.higher import forward_and_reverse, hessian, jacobian
     fn = {"jacobian": jacobian, "hessian": hessian, "modes": forward_and_reverse}[kind]
-    return fn(cached_run(source, dtype, seed, recording), target, *args)
+    return fn(_run, target, *args)
 
 
 def heatmap(run: explorer.Run, target: str, recording: int | None, kind: str) -> None:
@@ -258,11 +303,12 @@ def heatmap(run: explorer.Run, target: str, recording: int | None, kind: str) ->
             st.info(f"{tname} depends on no floating input.")
             return
         src = st.selectbox("with respect to", ins, key="wt_jacobian_input")
-        fig = jacobian_figure(cached_higher("jacobian", *args, src), tname, graph.nodes[graph.target].shape, src)
+        fig = jacobian_figure(cached_higher("jacobian", *args, src, _run=run), tname, graph.nodes[graph.target].shape,
+                              src)
     else:
         st.markdown("**Hessian** (two nested tapes): second derivatives of a scalar target.")
         try:
-            fig = hessian_figure(cached_higher("hessian", *args), tname)
+            fig = hessian_figure(cached_higher("hessian", *args, _run=run), tname)
         except HigherOrderError as e:
             st.info(str(e) + " (try the bare expression example: `x = 3.0; y = 2.0; x**2 * y + tf.sin(x)`)")
             return

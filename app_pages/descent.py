@@ -4,6 +4,7 @@ dimension with its tangent, and the book's linear classifier trained from scratc
 Only the chosen tab runs (st.tabs would run all four on every click); results and figures are kept per
 surface and settings for every session, so a rerun that changes nothing computes nothing."""
 
+import contextlib
 import logging
 import threading
 import time
@@ -13,6 +14,7 @@ import numpy as np
 import streamlit as st
 
 from app_pages import _links as links
+from app_pages._shared import heavy_work
 from explorer import descent as gd
 from explorer import descent_code as code
 from explorer import descent_plots as plots
@@ -34,21 +36,28 @@ def _kept() -> tuple[OrderedDict, threading.Lock]:
 STORE, LOCK = _kept()
 
 
-def kept(key: tuple, make, progress: bool = False):
+def kept(key: tuple, make, progress: bool = False, gate=None):
     """make() once per key for every session; with `progress`, make(report) while a progress bar shows
-    how far it has got. Not st.cache_*: Streamlit refuses elements touched inside a cached function."""
+    how far it has got. Not st.cache_*: Streamlit refuses elements touched inside a cached function.
+    `gate()`: a context holding one slot of the server's heavy-work gate while make runs (a compiled
+    loop); a key another session made while this one waited is not made again."""
     with LOCK:
         if key in STORE:
             STORE.move_to_end(key)
             return STORE[key]
-    if progress:
-        bar = st.progress(0.0, text="Starting …")
-        try:
-            value = make(lambda f, text: bar.progress(min(max(f, 0.0), 1.0), text=text))
-        finally:
-            bar.empty()
-    else:
-        value = make()
+    with gate() if gate is not None else contextlib.nullcontext():
+        with LOCK:
+            if key in STORE:
+                STORE.move_to_end(key)
+                return STORE[key]
+        if progress:
+            bar = st.progress(0.0, text="Starting …")
+            try:
+                value = make(lambda f, text: bar.progress(min(max(f, 0.0), 1.0), text=text))
+            finally:
+                bar.empty()
+        else:
+            value = make()
     with LOCK:
         STORE[key] = value
         while len(STORE) > KEEP:
@@ -66,7 +75,9 @@ def race_paths(s: gd.Surface, configs: tuple, start: tuple, steps: int, progress
     if missing:
         def run(report=None):
             return gd.race(s, [(name, dict(params)) for name, params in missing], start, steps, progress=report)
-        for c, path in zip(missing, kept(("race", s.key, s.formula, missing, start, steps), run, progress)):
+        race = kept(("race", s.key, s.formula, missing, start, steps), run, progress,
+                    gate=lambda: heavy_work(shown=progress))          # progress=False: the warm-up thread
+        for c, path in zip(missing, race):
             found[c] = kept(lane[c], lambda path=path: path)
     return [found[c] for c in configs]
 
@@ -145,7 +156,7 @@ def current_surface() -> gd.Surface:
     """The chosen surface; ProgramError for a formula that cannot be one."""
     if value("surface") != ds.CUSTOM:
         return gd.SURFACES[value("surface")]
-    return kept(("surface", value("formula").strip()), lambda: gd.custom_surface(value("formula")))
+    return kept(("surface", value("formula").strip()), lambda: gd.custom_surface(value("formula")), gate=heavy_work)
 
 
 def surface_controls() -> gd.Surface | None:
@@ -252,7 +263,7 @@ def sweep_tab() -> None:
                "(set on the Optimizers race tab).")
     run = (s.key, s.formula, name, tuple(sorted(params.items())), rates, start, steps)
     paths = kept(("sweep", *run), lambda report: gd.sweep(s, name, list(rates), start, steps, progress=report,
-                                                          **params), progress=True)
+                                                          **params), progress=True, gate=heavy_work)
     st.plotly_chart(kept(("sweep grid", *run), lambda: plots.sweep_chart(s, paths, list(rates))), width="stretch",
                     key="gd_sweep_grid")
     st.plotly_chart(kept(("sweep losses", *run), lambda: plots.loss_chart(
@@ -278,7 +289,7 @@ def one_d_tab() -> None:
     with c2:
         try:
             path, tangent, xs = kept(("1d", formula.strip(), lr, steps, seed, target),
-                                     lambda: one_d(formula, lr, steps, seed, target))
+                                     lambda: one_d(formula, lr, steps, seed, target), gate=heavy_work)
         except ProgramError as e:
             st.error(f"Column {e.col}: {e.message}" if e.col else e.message)
             return
@@ -306,7 +317,8 @@ def classifier_tab() -> None:
         number("clf_steps", "steps (full batch)")
         number("clf_seed", "seed")
     loss, lr, steps, seed = value("clf_loss"), float(value("clf_lr")), int(value("clf_steps")), int(value("clf_seed"))
-    c = kept(("classifier", loss, lr, steps, seed), lambda: gd.linear_classifier(loss, lr, steps, seed=seed))
+    c = kept(("classifier", loss, lr, steps, seed), lambda: gd.linear_classifier(loss, lr, steps, seed=seed),
+             gate=heavy_work)
     with c2:
         st.plotly_chart(kept(("classifier anim", loss, lr, steps, seed), lambda: plots.classifier_animation(c)),
                         width="stretch", key="gd_clf_anim", config={"displayModeBar": False})

@@ -30,10 +30,10 @@ def from_graph() -> None:
 
 
 @st.cache_data(max_entries=32, show_spinner="Laying out the steps …")
-def cached_frames(source: str, dtype: str, seed: int, recording: int | None, target: str):
-    from app_pages._shared import cached_run
-    run = cached_run(source, dtype, seed, recording)
-    return frames(run.graph_for(target), run.walkthrough(target))
+def cached_frames(source: str, dtype: str, seed: int, recording: int | None, target: str, _run):
+    """`_run`: the page's run of that program (not hashed), so no program runs inside the cached function,
+    where a wait for the server could not be shown."""
+    return frames(_run.graph_for(target), _run.walkthrough(target))
 
 
 links.restore(S)
@@ -82,7 +82,7 @@ links.publish(S)        # every setting is final here: the address bar changes b
 graph = run.graph_for(target)
 with view("step-through"):
     try:
-        fr = cached_frames(run.source, run.dtype, run.seed, shown_recording(run), target)
+        fr = cached_frames(run.source, run.dtype, run.seed, shown_recording(run), target, _run=run)
     except ViewError as e:
         st.info(str(e))
     else:
@@ -115,7 +115,7 @@ def answers_panel() -> None:
     st.markdown("Three ways to the same gradient: **TensorFlow** (reverse-mode autodiff), a **central finite "
                 "difference** (the program re-run with the input nudged by ±h, h ≈ ε^⅓ for the dtype), and for "
                 "scalar programs **sympy**'s symbolic derivative.")
-    for c in cached_checks(run.source, run.dtype, run.seed, target, shown_recording(run)):
+    for c in cached_checks(run.source, run.dtype, run.seed, target, shown_recording(run), _run=run):
         badge = {True: ":green-badge[agree]", False: ":red-badge[differ]", None: ":gray-badge[not compared]"}[c.agree]
         st.markdown(f"**∂{tname}/∂{c.source}** {badge} — TensorFlow {fmt(c.tensorflow)} · finite difference "
                     f"{fmt(c.finite_difference)} (h = {c.step:.2g}) · sympy {fmt(c.symbolic)}")
@@ -137,7 +137,7 @@ def higher_panel() -> None:
     st.markdown("**Forward mode beside reverse mode**: the same Jacobian from `tf.autodiff.ForwardAccumulator` "
                 "(one pass per input entry) and from `GradientTape` (one pass per output entry).")
     with view("forward mode"):
-        modes = cached_higher("modes", run.source, run.dtype, run.seed, recording, target)
+        modes = cached_higher("modes", run.source, run.dtype, run.seed, recording, target, _run=run)
         st.markdown(modes_summary(modes))
         st.dataframe(pd.DataFrame(modes.forward, index=modes.outputs, columns=modes.inputs).map(fmt), width="stretch")
     note = watched_note(graph, run)
