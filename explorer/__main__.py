@@ -5,6 +5,7 @@ A program that cannot run is reported as `file:line:col: message` with exit stat
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
@@ -40,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         run = explorer.run(source, dtype=args.dtype, seed=args.seed, recording=args.recording)
         if args.json:
-            text = run_json(run, args.target)
+            text = json.dumps(run_json(run, args.target), indent=1)
             if args.output:
                 Path(args.output).write_text(text + "\n", encoding="utf-8")
             else:

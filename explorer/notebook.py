@@ -16,7 +16,6 @@ and playground trainers; `explorer` calls it on import inside a running IPython.
 from __future__ import annotations
 
 import html
-import json
 from pathlib import Path as _FilePath
 from typing import Any
 from urllib.parse import urlencode
@@ -165,9 +164,11 @@ def graph_json(graph: Graph) -> dict[str, Any]:
     }
 
 
-def run_json(run, target: str | None = None) -> str:
-    return json.dumps({"source": run.source, "dtype": run.dtype, "seed": run.seed, "recording": run.recording,
-                       "graph": graph_json(run.graph_for(default_target(run, target)))}, indent=1)
+def run_json(run, target: str | None = None) -> dict[str, Any]:
+    """A run as plain data (`json.dumps` writes it as it is): the program, its dtype, seed and recording,
+    and the graph model of `target` (None: the program's own, else its first differentiable value)."""
+    return {"source": run.source, "dtype": run.dtype, "seed": run.seed, "recording": run.recording,
+            "graph": graph_json(run.graph_for(default_target(run, target)))}
 
 
 # ---- a link into the app -----------------------------------------------------------------------------

@@ -7,9 +7,14 @@ TensorFlow in this file, never from the explorer's own output."""
 from __future__ import annotations
 
 import json
+import os
 import re
+import shutil
 import subprocess
 import sys
+import sysconfig
+import time
+import urllib.request
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
@@ -201,3 +206,208 @@ def test_ipython_shows_steps_checks_and_descent_paths():
     assert path.losses[0] == pytest.approx(5.0)              # (0 - 1)² + (0 + 2)² at the start
     figure = data["application/vnd.plotly.v1+json"]
     assert any(len(trace.get("y", [])) == 6 for trace in figure["data"])   # the start and five steps
+
+
+# ---- the rich displays not covered above -----------------------------------------------------------------
+
+def test_tensorflows_graph_as_a_view_has_tensorflows_ops():
+    """explorer.view(run, "tf"): TensorFlow's own traced graph, gradient ops included. The op types
+    expected are those of the same computation traced by tf.function here."""
+    @tf.function
+    def grad(x):
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            y = x * x + tf.sin(x)
+        return tape.gradient(y, x)
+
+    graph = grad.get_concrete_function(tf.TensorSpec([], tf.float32)).graph
+    math_ops = {op.type for op in graph.get_operations()} - {"Placeholder", "Identity", "Const", "NoOp"}
+    assert {"Mul", "Sin", "AddV2", "Cos", "AddN"} <= math_ops           # sin's gradient is a Cos op
+    picture = explorer.view(explorer.run(PROGRAM), "tf")
+    listed = {m.group(1) for m in re.finditer(r": (\w+)\(", picture.text)}
+    assert math_ops <= listed, (math_ops, picture.text)
+    assert re.search(r"gradient_tape/\S+: Cos\(", picture.text)
+    bundle = picture._repr_mimebundle_()
+    if images.svg_available():
+        assert "<svg" in bundle["image/svg+xml"] and "Cos" in bundle["image/svg+xml"]
+    assert bundle["text/plain"] == picture.text
+
+
+def values(a) -> np.ndarray:
+    """A plotly JSON array: a list, or a typed array ({"dtype": "f8", "bdata": base64})."""
+    if isinstance(a, dict):
+        import base64
+        return np.frombuffer(base64.b64decode(a["bdata"]), dtype=a["dtype"]).astype(float)
+    return np.asarray(a, dtype=float)
+
+
+def plotly_data(shell, obj) -> dict:
+    data, _ = shell.display_formatter.format(obj)
+    return data["application/vnd.plotly.v1+json"]
+
+
+@pytest.fixture(scope="module")
+def shell():
+    from IPython.core.interactiveshell import InteractiveShell
+    from explorer.notebook import register
+    ip = InteractiveShell.instance()
+    register(ip)
+    return ip
+
+
+def test_ipython_shows_a_one_dimensional_descent_as_x_per_step(shell):
+    from explorer import descent
+    path = descent.descend_1d("(x - 4)**2", start=0.5, learning_rate=0.1, steps=6)
+    xs = [0.5]
+    for _ in range(6):                                   # x ← x − lr · 2(x − 4), by hand
+        xs.append(xs[-1] - 0.1 * 2 * (xs[-1] - 4))
+    (trace,) = plotly_data(shell, path)["data"]
+    assert trace["name"] == "x" and list(values(trace["x"])) == list(range(7))
+    assert values(trace["y"]) == pytest.approx(xs, rel=1e-4)
+
+
+def test_ipython_shows_the_linear_classifier_as_loss_and_accuracy_curves(shell):
+    from explorer import descent
+    c = descent.linear_classifier("square", learning_rate=0.1, steps=5, n=200, seed=3)
+    loss, accuracy = plotly_data(shell, c)["data"]
+    assert (loss["name"], accuracy["name"]) == ("loss", "accuracy %")
+    losses, percent = values(loss["y"]), values(accuracy["y"])
+    assert len(losses) == len(percent) == 6                           # the start and five steps
+    for k in (0, 5):                                                  # the square loss of W[k], b[k] by NumPy
+        predictions = c.inputs.astype(np.float64) @ c.W[k] + c.b[k]
+        assert losses[k] == pytest.approx(np.mean((c.targets - predictions) ** 2), rel=1e-3)
+        assert percent[k] == pytest.approx(100 * np.mean((predictions > 0.5) == (c.targets > 0.5)), abs=0.01)
+
+
+def test_ipython_shows_a_playground_trainer_and_its_training_result(shell):
+    from explorer import playground
+    from explorer.playground_data import make_dataset
+    spec = playground.NetworkSpec(seed=1)
+    result = playground.train(spec, make_dataset("xor", n=120, seed=1), steps=40, chunk=20)
+    curves = plotly_data(shell, result)["data"]
+    assert [t["name"] for t in curves] == ["train loss", "test loss"]
+    history = result.trainer.history
+    assert values(curves[0]["y"]) == pytest.approx(history.train_loss) and len(history.steps) >= 2
+    assert values(curves[1]["y"]) == pytest.approx(history.test_loss)
+    trainer = result.trainer
+    plane = plotly_data(shell, trainer)
+    assert plane["layout"]["images"][0]["source"].startswith("data:image/png;base64,")   # the output over the plane
+    for c in (0, 1):                                                  # every training point, in its class's trace
+        (trace,) = [t for t in plane["data"] if t.get("name") == f"train: class {c}"]
+        data = trainer.train_data
+        assert sorted(values(trace["x"])) == pytest.approx(sorted(data.x[data.y == c, 0].astype(float)), rel=1e-3)
+
+
+# ---- `pip install .` from outside the repository ---------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGED = ["pyproject.toml", "README.md", "requirements.txt", "requirements-test.txt", "app.py", ".streamlit",
+            "explorer", "app_pages"]
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory):
+    """The package installed non-editable into a new virtual environment: its own site-packages first,
+    then this interpreter's (for TensorFlow and the other pinned dependencies: --no-deps), built from a
+    copy of the sources, so nothing of the repository is on the path. Yields (bin, site-packages, cwd)."""
+    where = tmp_path_factory.mktemp("installed")
+    src = where / "src"
+    src.mkdir()
+    for name in PACKAGED:
+        (shutil.copytree(ROOT / name, src / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+         if (ROOT / name).is_dir() else shutil.copy(ROOT / name, src / name))
+    venv = where / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    python = venv / "bin" / "python"
+    site = Path(subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                               capture_output=True, text=True, check=True).stdout.strip())
+    (site / "_parent_environment.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    done = subprocess.run([python, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
+                           "--no-index", str(src)], capture_output=True, text=True, timeout=600)
+    if done.returncode and "No module named pip" in done.stderr:
+        pytest.skip("pip is not installed in this environment")
+    assert done.returncode == 0, done.stderr[-3000:]
+    elsewhere = where / "elsewhere"
+    elsewhere.mkdir()
+    yield venv / "bin", site, elsewhere
+
+
+def clean_env() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+
+
+def test_installed_library_and_app_entry_come_from_site_packages(installed):
+    bin_dir, site, elsewhere = installed
+    probe = ("import explorer, json\nfrom gradient_explorer_app.app_pages import serve\n"
+             "run = explorer.run('x = 3.0; x * x')\n"
+             "print(json.dumps([explorer.__file__, str(serve.APP), float(run.gradient(run.default_target, 'x'))]))")
+    done = subprocess.run([bin_dir / "python", "-c", probe], cwd=elsewhere, env=clean_env(), capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    library, app, gradient = json.loads(done.stdout.strip().splitlines()[-1])
+    assert Path(library).is_relative_to(site) and Path(app).is_relative_to(site)
+    assert gradient == pytest.approx(6.0)                                # d(x·x)/dx at 3
+    app = Path(app)
+    assert app.read_text() == (ROOT / "app.py").read_text()
+    assert (app.parent / ".streamlit" / "config.toml").read_text() == (ROOT / ".streamlit" / "config.toml").read_text()
+    for page in re.findall(r'"(app_pages/\w+\.py)"', app.read_text()):      # st.Page paths, relative to app.py
+        assert (app.parent / page).is_file(), page
+    for asset in (ROOT / "app_pages" / "components").iterdir():
+        if asset.suffix in (".js", ".css"):
+            assert (app.parent / "app_pages" / "components" / asset.name).is_file(), asset.name
+
+
+def test_console_script_gradient_explorer_end_to_end(installed):
+    bin_dir, _, elsewhere = installed
+    (elsewhere / "p.py").write_text(PROGRAM)
+    (elsewhere / "bad.py").write_text(BAD)
+    script = str(bin_dir / "gradient-explorer")
+    svg = subprocess.run([script, "p.py", "-o", "g.svg"], cwd=elsewhere, env=clean_env(), capture_output=True,
+                         text=True, timeout=300)
+    assert svg.returncode == 0, svg.stderr[-2000:]
+    assert f"= {two_places(tf_gradient())}" in (elsewhere / "g.svg").read_text().replace("&#45;", "-")
+    model = subprocess.run([script, "p.py", "--json"], cwd=elsewhere, env=clean_env(), capture_output=True,
+                           text=True, timeout=300)
+    nodes = {n["id"]: n for n in json.loads(model.stdout)["graph"]["nodes"]}
+    assert nodes["x"]["gradient"] == pytest.approx(tf_gradient(), rel=1e-6)
+    bad = subprocess.run([script, "bad.py"], cwd=elsewhere, env=clean_env(), capture_output=True, text=True,
+                         timeout=300)
+    assert bad.returncode == 1 and re.match(r"bad\.py:2:\d+: ", bad.stderr), bad.stderr
+
+
+def test_gradient_explorer_app_serves_the_packaged_app_from_another_directory(installed):
+    """`gradient-explorer-app` in a directory with no app.py and no .streamlit/: the installed app answers,
+    and in Chromium its Graph page draws the graph with the packaged theme (17 px base type)."""
+    from bench.browser import chromium, chromium_path, free_port, wait_idle
+    bin_dir, _, elsewhere = installed
+    port = free_port()
+    proc = subprocess.Popen([str(bin_dir / "gradient-explorer-app"), "--server.port", str(port), "--server.address",
+                             "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+                            cwd=elsewhere, env=clean_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 180
+        while True:
+            try:
+                assert urllib.request.urlopen(url + "/_stcore/health", timeout=2).read() == b"ok"
+                break
+            except OSError:
+                assert proc.poll() is None, proc.stderr.read().decode()[-3000:]
+                assert time.monotonic() < deadline, "gradient-explorer-app did not start"
+                time.sleep(0.5)
+        if chromium_path() is None:
+            pytest.skip("the server answered; no Chromium here to open its page")
+        with chromium() as browser:
+            page = browser.new_page(viewport={"width": 1280, "height": 720})
+            page.set_default_timeout(120_000)
+            page.goto(url + "/")
+            page.locator(".ge-view svg g.node").first.wait_for()
+            wait_idle(page)
+            assert page.evaluate("getComputedStyle(document.documentElement).fontSize") == "17px"
+            assert page.get_by_text("Deploy").count() == 0                  # toolbarMode = "minimal"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
