@@ -1,8 +1,10 @@
 """The deployment files: the image, the compose setup behind HAProxy, the Kubernetes manifests.
 
-Each is checked by its own tool where this machine has it (Kubernetes schemas with kubernetes-validate,
-`haproxy -c`, `docker build` and `docker compose config` where Docker runs) and for what a class needs
-from it (a non-root image with a health check; sticky sessions; probes, limits and an autoscaler).
+Each is checked by its own tool where this machine has it (`kubectl kustomize`, then the Kubernetes
+schemas with kubernetes-validate; `kubectl apply --dry-run=client` where kubectl can reach a cluster;
+`haproxy -c` on the shipped haproxy.cfg; `docker compose config` where the compose plugin is installed,
+`docker build` where a Docker daemon runs) and for what a class needs from it (a non-root image with a
+health check; sticky sessions; probes, limits, an autoscaler; as many program runs at once as CPUs).
 HAProxy's stickiness is exercised for real: two local backends behind the repository's haproxy.cfg."""
 
 from __future__ import annotations
@@ -69,6 +71,48 @@ def test_manifests_pass_the_kubernetes_schemas():
         kv.validate(typo, "1.33", strict=True)
 
 
+def kustomized() -> list[dict]:
+    kubectl = shutil.which("kubectl")
+    if not kubectl:
+        pytest.skip("kubectl is not installed: `kubectl kustomize` is checked where it is")
+    done = subprocess.run([kubectl, "kustomize", str(K8S)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return [d for d in yaml.safe_load_all(done.stdout) if d]
+
+
+def test_kubectl_kustomize_builds_schema_valid_manifests():
+    docs = kustomized()
+    assert sorted(d["kind"] for d in docs) == sorted(manifests())
+    kv = pytest.importorskip("kubernetes_validate")
+    for doc in docs:
+        kv.validate(doc, "1.33", strict=True)
+
+
+def test_kubectl_client_dry_run():
+    kubectl = shutil.which("kubectl")
+    if not kubectl:
+        pytest.skip("kubectl is not installed")
+    done = subprocess.run([kubectl, "apply", "--dry-run=client", "-k", str(K8S)], capture_output=True, text=True,
+                          timeout=180)
+    if done.returncode and re.search(r"connection refused|failed to download openapi|unable to recognize|"
+                                     r"no configuration has been provided", done.stderr):
+        pytest.skip("kubectl --dry-run=client needs a cluster's API (OpenAPI schemas, kinds) and none is "
+                    "reachable here; the schemas are checked offline by kubernetes-validate")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.count("(dry run)") == len(manifests())
+
+
+def test_program_runs_at_once_follow_the_cpu_limit():
+    """explorer.admission's GE_HEAVY_SLOTS: the pod's CPU limit (the Downward API, rounded up to whole
+    CPUs), and in compose the replica's cpus."""
+    container = manifests()["Deployment"]["spec"]["template"]["spec"]["containers"][0]
+    (slots,) = [e for e in container["env"] if e["name"] == "GE_HEAVY_SLOTS"]
+    field = slots["valueFrom"]["resourceFieldRef"]
+    assert (field["containerName"], field["resource"], field["divisor"]) == (container["name"], "limits.cpu", "1")
+    app = yaml.safe_load((ROOT / "compose.yaml").read_text())["services"]["app"]
+    assert int(app["environment"]["GE_HEAVY_SLOTS"]) == float(app["deploy"]["resources"]["limits"]["cpus"])
+
+
 def test_manifests_pin_sessions_and_bound_the_pods():
     docs = manifests()
     deployment, service, ingress, hpa = (docs[k] for k in ("Deployment", "Service", "Ingress", "HorizontalPodAutoscaler"))
@@ -131,8 +175,9 @@ def test_compose_runs_replicas_behind_the_sticky_proxy():
 
 
 def test_docker_compose_config():
-    if not docker_runs() or subprocess.run(["docker", "compose", "version"], capture_output=True).returncode:
-        pytest.skip("docker compose is not available here (no Docker daemon or no compose plugin)")
+    # `docker compose config` only reads files: no daemon needed, only the compose plugin
+    if not shutil.which("docker") or subprocess.run(["docker", "compose", "version"], capture_output=True).returncode:
+        pytest.skip("the docker compose plugin is not installed here (the Docker client has no `compose`)")
     done = subprocess.run(["docker", "compose", "config", "--quiet"], cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
 
@@ -178,6 +223,17 @@ def get(port: int, cookie: str | None = None) -> tuple[str, str | None]:
     body = response.read().decode()
     conn.close()
     return body, response.getheader("Set-Cookie")
+
+
+def test_the_shipped_haproxy_cfg_passes_haproxy_check():
+    """deploy/haproxy.cfg as compose mounts it (Docker's DNS resolver, the server-template): `haproxy -c`
+    parses it without resolving the app's name (init-addr none)."""
+    haproxy = shutil.which("haproxy")
+    if not haproxy:
+        pytest.skip("haproxy is not installed (.ci/run installs it: apt-get install haproxy)")
+    check = subprocess.run([haproxy, "-c", "-f", str(HAPROXY_CFG)], capture_output=True, text=True, timeout=60)
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert "Configuration file is valid" in check.stdout + check.stderr
 
 
 def test_haproxy_keeps_a_browser_on_one_replica(tmp_path):
