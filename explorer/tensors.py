@@ -13,10 +13,12 @@ from __future__ import annotations
 import ast
 import contextlib
 from dataclasses import dataclass, field
+from typing import MutableMapping
 
 import numpy as np
 import tensorflow as tf
 
+from .admission import HEAVY
 from .errors import ProgramError
 from .run import run as run_program
 
@@ -33,8 +35,17 @@ def _check_one_line(expression: str, what: str) -> None:
             raise ProgramError(f"in the {what}: it is one line: put assignments in the program above it", 1, k + 1)
 
 
-def evaluate(program: str, expressions: dict[str, str], seed: int = 0) -> dict[str, np.ndarray]:
+def gated_run(source: str, dtype: str, seed: int):
+    """explorer.run inside one slot of the server's admission gate (explorer.admission.HEAVY): a run of
+    the Tensors page waits its turn like every page's. The page passes its own runner (shared cache,
+    a waiting message); this one is the default for notebooks and tests."""
+    with HEAVY.slot():
+        return run_program(source, dtype, seed)
+
+
+def evaluate(program: str, expressions: dict[str, str], seed: int = 0, runner=None) -> dict[str, np.ndarray]:
     """Run `program` with one line `tn_<key> = <expression>` per expression; the expressions' values.
+    `runner(source, dtype, seed)` returns the Run (default `gated_run`).
 
     A ProgramError in the program keeps its line and column; one in an expression is re-located to that
     expression (line 1, its own column) and names it, so the page can put it under the right box."""
@@ -44,7 +55,7 @@ def evaluate(program: str, expressions: dict[str, str], seed: int = 0) -> dict[s
     prefixes = {key: f"{RESULT}_{key} = " for key in expressions}
     source = "\n".join(lines + [prefixes[k] + text for k, text in expressions.items()]) + "\n"
     try:
-        values = run_program(source, "float32", seed).values
+        values = (runner or gated_run)(source, "float32", seed).values
     except ProgramError as e:
         k = (e.line or 0) - len(lines) - 1
         if 0 <= k < len(expressions):
@@ -67,6 +78,18 @@ def evaluate(program: str, expressions: dict[str, str], seed: int = 0) -> dict[s
                                "(a slice, an op or a name the program binds is)", 1, 1)
         out[key] = value
     return out
+
+
+def last_good(memory: MutableMapping, key: str, compute, *args, **kwargs):
+    """(compute(*args, **kwargs), None); where that raises a ProgramError, (the result for the last arguments
+    that worked, kept in `memory[key]`, or None, and the error): a typo keeps the last picture on the page."""
+    try:
+        result = compute(*args, **kwargs)
+        memory[key] = args
+        return result, None
+    except ProgramError as e:
+        last = memory.get(key)
+        return (compute(*last, **kwargs) if last else None), e
 
 
 # ---- rank, shape, dtype ------------------------------------------------------------------------------
@@ -104,14 +127,28 @@ class TensorInfo:
         return int(np.prod(self.shape, dtype=np.int64))
 
 
+CHANNELS = (1, 3, 4)        # grey, RGB, RGBA: a last axis of these sizes after a picture's height and width
+MIN_PICTURE = 8             # a picture is at least this many pixels high and wide (load_digits' 8×8)
+
+
+def _picture(height: int, width: int, square: bool = False) -> bool:
+    return min(height, width) >= MIN_PICTURE and (height == width or not square)
+
+
 def data_kind(shape: tuple[int, ...], read_as: str = "auto") -> str:
-    """How to read a tensor of this shape: `read_as` where its rank fits, else a guess from the rank."""
+    """How to read a tensor of this shape: `read_as` where its rank fits, else what the shape plainly is.
+    Only a shape that looks like pictures is guessed to be one (square frames of 8 pixels or more; a last
+    axis of 1, 3 or 4 channels); any other tensor of rank 3 or more is "rank N", drawn as it is indexed."""
     rank = len(shape)
     if read_as != "auto" and len(DATA_KINDS.get(read_as, ())) == rank:
         return read_as
-    if rank == 3:
-        return "grayscale images" if shape[1] == shape[2] and shape[1] >= 8 else "timeseries"
-    return {0: "scalar", 1: "vector", 2: "matrix", 4: "images", 5: "video"}.get(rank, f"rank {rank}")
+    if rank == 3 and _picture(shape[1], shape[2], square=True):
+        return "grayscale images"
+    if rank == 4 and shape[3] in CHANNELS and _picture(shape[1], shape[2]):
+        return "images"
+    if rank == 5 and shape[4] in CHANNELS and _picture(shape[2], shape[3]):
+        return "video"
+    return {0: "scalar", 1: "vector", 2: "matrix"}.get(rank, f"rank {rank}")
 
 
 def describe(value, read_as: str = "auto") -> TensorInfo:
@@ -122,6 +159,67 @@ def describe(value, read_as: str = "auto") -> TensorInfo:
     axes = DATA_KINDS.get(kind, tuple(f"axis {k}" for k in range(len(shape))))
     return TensorInfo(array.ndim, shape, tensor.dtype.name, int(tf.rank(tensor).numpy()),
                       tuple(int(d) for d in tf.shape(tensor).numpy()), kind, axes)
+
+
+def bound_tensors(program: str, seed: int = 0, runner=None) -> dict[str, TensorInfo]:
+    """Every tensor the program binds, by name, in the order it binds them (what the page offers to draw:
+    MIT's `number` … `images` are rank 0 … rank 4); none for a program that does not run (its error is
+    said where the picture is)."""
+    if not program.strip():
+        return {}
+    try:
+        values = (runner or gated_run)(program.rstrip("\n") + "\n", "float32", seed).values
+    except ProgramError:
+        return {}
+    return {name: describe(v) for name, v in values.items()
+            if isinstance(v, np.ndarray) and v.dtype != object and not name.startswith(RESULT)}
+
+
+@dataclass(frozen=True)
+class Look:
+    """What the Shapes & slices view draws for one expression."""
+    program: str
+    expression: str
+    value: np.ndarray                 # the tensor drawn: a slice's source, any other expression's value
+    selection: "Selection | None"     # a slice `name[...]`: what it selects in its source
+    movement: "Movement | None"       # tf.reshape / tf.transpose small enough to number entry by entry
+    too_many: int = 0                 # the entries of a reshape or transpose too large for that (0: none)
+
+    @property
+    def name(self) -> str:
+        return self.selection.name if self.selection else self.expression
+
+    @property
+    def mask(self) -> np.ndarray | None:
+        return None if self.selection is None else self.selection.mask
+
+    def code(self, seed: int = 0) -> str:
+        """The TensorFlow code of the picture."""
+        if self.movement is not None:
+            return movement_code(self.program, self.expression, seed)
+        if self.selection is not None:
+            return slice_code(self.program, self.selection.expression, seed)
+        return shape_code(self.program, self.expression, seed)
+
+
+def look(program: str, expression: str, seed: int = 0, runner=None) -> Look:
+    """A slice `name[...]` is drawn in its source with what it selects; a reshape or transpose with where
+    each entry goes; any other expression by itself. A syntax error is raised, not guessed around."""
+    try:
+        sliced_name(expression)
+    except ProgramError as e:
+        if "syntax error" in e.message:
+            raise
+        value = evaluate(program, {"expression": expression}, seed, runner)["expression"]
+        try:
+            moved = movement(program, expression, seed, runner)
+        except ProgramError:
+            moved = None
+        if moved is not None and moved.source.size > MAX_MOVED:
+            return Look(program, expression, value, None, None, moved.source.size)
+        return Look(program, expression, value, None, moved)
+    sel = select(program, expression, seed, runner)
+    return Look(program, expression, sel.source, sel, None)
 
 
 # ---- slicing -------------------------------------------------------------------------------------
@@ -160,13 +258,13 @@ def sliced_name(expression: str) -> tuple[str, int, int]:
     return node.value.id, start, end
 
 
-def select(program: str, expression: str, seed: int = 0) -> Selection:
+def select(program: str, expression: str, seed: int = 0, runner=None) -> Selection:
     """Which entries of the sliced tensor the slice takes: the same slice applied, in the program
     language, to a tensor of the same shape holding each entry's flat position."""
     name, start, end = sliced_name(expression)
     positions = f"tf.reshape(tf.range(tf.size({name})), tf.shape({name}))"
     values = evaluate(program, {"slice": expression, "source": name,
-                                "positions": expression[:start] + positions + expression[end:]}, seed)
+                                "positions": expression[:start] + positions + expression[end:]}, seed, runner)
     source = values["source"]
     mask = np.zeros(source.size, dtype=bool)
     mask[values["positions"].astype(np.int64).ravel()] = True
@@ -214,7 +312,7 @@ def moved_argument(expression: str) -> tuple[str, int, int] | None:
     return f"tf.{node.func.attr}", start, end
 
 
-def movement(program: str, expression: str, seed: int = 0) -> Movement | None:
+def movement(program: str, expression: str, seed: int = 0, runner=None) -> Movement | None:
     """Where each entry of a reshape or transpose comes from: the same op applied, in the program language,
     to a tensor of the source's shape holding each entry's row-major position. None for other expressions."""
     found = moved_argument(expression)
@@ -224,12 +322,16 @@ def movement(program: str, expression: str, seed: int = 0) -> Movement | None:
     arg = expression[start:end]
     positions = f"tf.reshape(tf.range(tf.size({arg})), tf.shape({arg}))"
     values = evaluate(program, {"moved": expression, "source": arg,
-                                "positions": expression[:start] + positions + expression[end:]}, seed)
+                                "positions": expression[:start] + positions + expression[end:]}, seed, runner)
     return Movement(op, np.asarray(values["source"]), np.asarray(values["moved"]),
                     np.asarray(values["positions"]).astype(np.int64), expression.strip(), arg.strip())
 
 
 # ---- broadcasting --------------------------------------------------------------------------------
+
+# The element-wise ops the broadcasting view applies: (how the result is written, NumPy's function)
+OPS = {"add": ("x + y", np.add), "maximum": ("maximum(x, y)", np.maximum)}
+
 
 @dataclass(frozen=True)
 class BroadcastStep:
@@ -248,8 +350,18 @@ class Broadcast:
     error: str | None = None
     failed_axis: int | None = None   # counted from the right: -1 is the last axis
 
+    def repeated_axes(self, operand: str) -> tuple[int, ...]:
+        """The result's axes along which `operand` ("x" or "y") is repeated (its size there 1, or the axis added)."""
+        shape = self.left if operand == "x" else self.right
+        full = (1,) * (len(self.result) - len(shape)) + shape
+        return tuple(k for k, (d, n) in enumerate(zip(full, self.result)) if d == 1 and n != 1)
 
-def broadcast(left: tuple[int, ...], right: tuple[int, ...]) -> Broadcast:
+    def broadcasts(self, operand: str) -> bool:
+        """Does this operand change on the way (axes added or repeats)? The other one is used as it is."""
+        return (self.left if operand == "x" else self.right) != self.result
+
+
+def broadcast(left: tuple[int, ...], right: tuple[int, ...], op: str = "add") -> Broadcast:
     """Chollet 2.3.2's two steps (axes added to the smaller tensor, then repeated), with NumPy's
     general rule: axes are compared from the right; sizes must be equal or one of them 1."""
     left, right = tuple(int(d) for d in left), tuple(int(d) for d in right)
@@ -273,31 +385,65 @@ def broadcast(left: tuple[int, ...], right: tuple[int, ...]) -> Broadcast:
     reps = [f"{n} repeated {o} times along axis {k}" for n, shape in (("x", a), ("y", b))
             for k, (d, o) in enumerate(zip(shape, out)) if d == 1 and o != 1]
     steps.append(BroadcastStep("2. repeat", out, out, "; ".join(reps) if reps else "nothing to repeat"))
-    steps.append(BroadcastStep("3. element-wise", out, out, f"x + y entry by entry: shape {out}"))
+    steps.append(BroadcastStep("3. element-wise", out, out, f"{OPS[op][0]} entry by entry: shape {out}"))
     return Broadcast(left, right, tuple(steps), out)
 
 
-def broadcast_stages(x: np.ndarray, y: np.ndarray) -> dict[str, np.ndarray]:
+def broadcast_stages(x: np.ndarray, y: np.ndarray, op: str = "add") -> dict[str, np.ndarray]:
     """The tensors of each step, made by hand (reshape, then repeat) so the page can draw them:
-    x and y with axes added, then repeated, then their sum."""
-    plan = broadcast(x.shape, y.shape)
+    x and y, each with axes added, each repeated, then the op entry by entry ("result")."""
+    x, y = np.asarray(x), np.asarray(y)
+    plan = broadcast(x.shape, y.shape, op)
     if plan.error:
         raise ValueError(plan.error)
     rank = len(plan.result)
     stages = {"x": x, "y": y}
-    xa = x.reshape((1,) * (rank - x.ndim) + x.shape)
-    ya = y.reshape((1,) * (rank - y.ndim) + y.shape)
-    stages["x added"], stages["y added"] = xa, ya
-    for k, n in enumerate(plan.result):
-        if xa.shape[k] == 1 and n != 1:
-            xa = np.repeat(xa, n, axis=k)
-        if ya.shape[k] == 1 and n != 1:
-            ya = np.repeat(ya, n, axis=k)
-    stages["x repeated"], stages["y repeated"] = xa, ya
-    stages["x + y"] = xa + ya
+    for name, a in (("x", x), ("y", y)):
+        a = a.reshape((1,) * (rank - a.ndim) + a.shape)
+        stages[f"{name} added"] = a
+        for k in plan.repeated_axes(name):
+            a = np.repeat(a, plan.result[k], axis=k)
+        stages[f"{name} repeated"] = a
+    stages["result"] = OPS[op][1](stages["x repeated"], stages["y repeated"])
     return stages
 
 
+def broadcast_columns(plan: Broadcast) -> list[str]:
+    """The stages the picture draws, left to right: each operand that broadcasts with its steps (axes added
+    where its rank grows, then repeated), an operand used as it is once, then the result."""
+    columns = []
+    for name, shape in (("x", plan.left), ("y", plan.right)):
+        columns.append(name)
+        if plan.broadcasts(name):
+            columns += ([f"{name} added"] if len(shape) < len(plan.result) else []) + [f"{name} repeated"]
+    return columns + ["result"]
+
+
+def leading_indices(shape: tuple[int, ...], most: int = 3) -> list[tuple[int, ...]]:
+    """Which 2-D slices of a tensor of rank 3 or more to draw so that a repeat along any leading axis
+    shows: index 0 of every leading axis, then one step along each leading axis in turn (then 2 along
+    the first), at most `most` of them. [()] for ranks 0 to 2."""
+    lead = tuple(shape[:-2])
+    if not lead:
+        return [()]
+    found = [(0,) * len(lead)]
+    for k, n in enumerate(lead):
+        if n > 1:
+            found.append(tuple(1 if j == k else 0 for j in range(len(lead))))
+    if lead[0] > 2:
+        found.append((2,) + (0,) * (len(lead) - 1))
+    return found[:most]
+
+
+def original_entries(plan: Broadcast, operand: str) -> np.ndarray:
+    """bool, the result's shape: True at the entries of `operand` repeated that are its own (index 0 along
+    every axis it is repeated on); the rest are copies."""
+    mask = np.ones(plan.result, bool)
+    for k in plan.repeated_axes(operand):
+        index = [slice(None)] * len(plan.result)
+        index[k] = slice(1, None)
+        mask[tuple(index)] = False
+    return mask
 # ---- the dot product -------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -315,6 +461,13 @@ class DotTrace:
     @property
     def products(self) -> np.ndarray:
         return self.row * self.col
+
+    @property
+    def traced(self) -> tuple[int, int]:
+        """(row of x, column of y) the traced entry reads; 0 for a vector's only one."""
+        i = self.index[0] if self.a.ndim == 2 and self.index else 0
+        j = self.index[-1] if self.b.ndim == 2 and self.index else 0
+        return i, j
 
 
 def _letters(shape: tuple[int, ...], names: str) -> str:
@@ -351,9 +504,9 @@ def dot(a: np.ndarray, b: np.ndarray, i: int = 0, j: int = 0) -> DotTrace:
 TRANSFORMS = ("rotation", "scaling", "shear", "translation", "matrix", "trained layer", "playground layer")
 
 
-def parse_matrix(text: str) -> np.ndarray:
-    """A 2×2 matrix typed as four numbers, row by row: `1, 0.5; 0, 1` (commas, semicolons or spaces
-    between them). Each is read with float(), nothing is evaluated; ProgramError at the bad column."""
+def parse_numbers(text: str, count: int, what: str = "matrix", form: str = "a, b; c, d") -> np.ndarray:
+    """`count` numbers typed with commas, semicolons, spaces or brackets between them. Each is read with
+    float(), nothing is evaluated; ProgramError at the bad column, naming `what` it is for."""
     numbers, start = [], None
     for k, ch in enumerate(text + " "):
         if ch in ",; \t[]()":
@@ -362,17 +515,21 @@ def parse_matrix(text: str) -> np.ndarray:
                 try:
                     value = float(token)
                 except ValueError:
-                    raise ProgramError(f"in the matrix: {token!r} is not a number", 1, start + 1) from None
+                    raise ProgramError(f"in the {what}: {token!r} is not a number", 1, start + 1) from None
                 if not np.isfinite(value):
-                    raise ProgramError(f"in the matrix: {token!r} is not a finite number", 1, start + 1)
+                    raise ProgramError(f"in the {what}: {token!r} is not a finite number", 1, start + 1)
                 numbers.append(value)
                 start = None
         elif start is None:
             start = k
-    if len(numbers) != 4:
-        raise ProgramError(f"in the matrix: type four numbers, row by row (a, b; c, d); there are {len(numbers)}",
-                           1, 1)
-    return np.array(numbers).reshape(2, 2)
+    if len(numbers) != count:
+        raise ProgramError(f"in the {what}: type {count} numbers ({form}); there are {len(numbers)}", 1, 1)
+    return np.array(numbers)
+
+
+def parse_matrix(text: str, what: str = "matrix") -> np.ndarray:
+    """A 2×2 matrix typed as four numbers, row by row: `1, 0.5; 0, 1`."""
+    return parse_numbers(text, 4, what, "row by row: a, b; c, d").reshape(2, 2)
 
 
 @dataclass(frozen=True)
@@ -398,6 +555,12 @@ def rotation(degrees: float) -> np.ndarray:
 # ---- the Network playground's first layer ------------------------------------------------------------
 
 PLAYGROUND = "pg_trainer"    # where the Network playground page keeps its current Trainer in st.session_state
+PLAYGROUND_LIVE = "pg_live"  # … or the live picture (explorer.playground_live.Live) holding it as `.trainer`
+
+
+def playground_trainer(state) -> object | None:
+    """The Network playground's current Trainer in a session's state (a mapping), wherever that page keeps it."""
+    return state.get(PLAYGROUND) or getattr(state.get(PLAYGROUND_LIVE), "trainer", None)
 PLANE = ("x1", "x2")
 
 ACTIVATIONS = {"relu": lambda p: np.maximum(p, 0.0), "tanh": np.tanh,
@@ -519,9 +682,13 @@ class TensorPreset:
     transform: str = "rotation"
     angle: float = 30.0
     second: bool = False        # Geometry: then the second map (the two compose into one)
+    second_matrix: str = "0, -1; 1, 0"    # Geometry: the second map's A₂ and t₂ (SECOND_MATRIX, SECOND_OFFSET)
+    second_offset: str = "1, -1"
+    op: str = "add"             # Broadcasting: the element-wise op (a key of OPS)
     fold: bool = False          # Geometry: then relu
     figure: str = "grid and F"
     read_as: str = "auto"
+    picks: tuple[str, ...] = ()  # Shapes & slices: other tensors of the program the preset offers to draw
 
 
 MIT_RANKS = """number = tf.constant(1.41421356237, tf.float64)
@@ -564,6 +731,11 @@ x = np.random.random((64, 3, 32, 10))
 y = np.random.random((32, 10))
 """
 
+BOTH_WAYS = """# each operand is repeated along the axis where it has size 1: a column plus a row is a table
+x = tf.constant([[0.0], [10.0], [20.0]])
+y = tf.constant([[1.0, 2.0, 3.0, 4.0]])
+"""
+
 MISMATCH = """x = tf.ones((32, 10))
 y = tf.ones((32,))
 """
@@ -574,7 +746,8 @@ v = tf.constant([1.0, 0.5, -1.0])
 """
 
 PRESETS = (
-    TensorPreset("MIT 6.S191 lab 1: rank 0 to rank 4", MIT_RANKS, "Shapes & slices", "images"),
+    TensorPreset("MIT 6.S191 lab 1: rank 0 to rank 4", MIT_RANKS, "Shapes & slices", "images",
+                 picks=("number", "numbers", "matrix", "cube")),
     TensorPreset("MIT 6.S191 lab 1: a row, matrix[1]", MIT_RANKS, "Shapes & slices", "matrix[1]"),
     TensorPreset("MIT 6.S191 lab 1: a column, matrix[:, 2]", MIT_RANKS, "Shapes & slices", "matrix[:, 2]"),
     TensorPreset("MIT 6.S191 lab 1: an entry, matrix[1, 2]", MIT_RANKS, "Shapes & slices", "matrix[1, 2]"),
@@ -589,7 +762,9 @@ PRESETS = (
     TensorPreset("Chollet 2.3.4: reshaping (3, 2) to (2, 3)", RESHAPING, "Shapes & slices", "tf.reshape(x, (2, 3))"),
     TensorPreset("Chollet 2.3.4: transposition, (3, 2) to (2, 3)", RESHAPING, "Shapes & slices", "tf.transpose(x)"),
     TensorPreset("Chollet 2.3.2: broadcasting (32, 10) + (10,)", BROADCAST, "Broadcasting"),
-    TensorPreset("Chollet 2.3.2: np.maximum over (64, 3, 32, 10) and (32, 10)", CHOLLET_BROADCAST, "Broadcasting"),
+    TensorPreset("Chollet 2.3.2: np.maximum over (64, 3, 32, 10) and (32, 10)", CHOLLET_BROADCAST, "Broadcasting",
+                 op="maximum"),
+    TensorPreset("Broadcasting both ways: (3, 1) + (1, 4)", BOTH_WAYS, "Broadcasting"),
     TensorPreset("Broadcasting: a shape mismatch", MISMATCH, "Broadcasting"),
     TensorPreset("Chollet 2.3.3: matrix · matrix", DOTS, "Dot product"),
     TensorPreset("Chollet 2.3.3: matrix · vector", DOTS, "Dot product", right="v"),
@@ -615,7 +790,9 @@ def preset(title: str) -> TensorPreset:
 
 def _program_code(program: str, seed: int) -> str:
     from .codegen import tensorflow_code
-    return tensorflow_code(program, "float32", seed).rstrip() + "\n"
+    text = tensorflow_code(program, "float32", seed).rstrip() + "\n"
+    # the code after the program always uses tf, also where the program itself only used NumPy
+    return text if "import tensorflow as tf" in text else "import tensorflow as tf\n" + text
 
 
 def shape_code(program: str, expression: str, seed: int = 0) -> str:
@@ -651,7 +828,8 @@ def movement_code(program: str, expression: str, seed: int = 0) -> str:
         "print('keeps the order:', bool(tf.reduce_all(tf.reshape(came_from, [-1]) == tf.range(tf.size(source)))))\n")
 
 
-def broadcast_code(program: str, left: str, right: str, seed: int = 0) -> str:
+def broadcast_code(program: str, left: str, right: str, seed: int = 0, op: str = "add") -> str:
+    call = {"add": "{a} + {b}", "maximum": "tf.maximum({a}, {b})"}[op]
     return _program_code(program, seed) + (
         f"\nx = tf.convert_to_tensor({left.strip()})\ny = tf.convert_to_tensor({right.strip()})\n"
         "shape = tf.broadcast_static_shape(x.shape, y.shape)   # raises ValueError where the shapes do not fit\n"
@@ -660,8 +838,8 @@ def broadcast_code(program: str, left: str, right: str, seed: int = 0) -> str:
         "y_added = tf.reshape(y, [1] * (rank - len(y.shape)) + y.shape.as_list())\n"
         "x_repeated = tf.broadcast_to(x_added, shape)                               # 2. repeated\n"
         "y_repeated = tf.broadcast_to(y_added, shape)\n"
-        "total = x_repeated + y_repeated                                             # 3. element-wise\n"
-        "print(shape, bool(tf.reduce_all(total == x + y)))\n")
+        f"result = {call.format(a='x_repeated', b='y_repeated')}   # 3. element-wise\n"
+        f"print(shape, bool(tf.reduce_all(result == {call.format(a='x', b='y')})))   # what TensorFlow broadcasts itself\n")
 
 
 def dot_code(program: str, left: str, right: str, i: int = 0, j: int = 0, seed: int = 0) -> str:
@@ -759,7 +937,13 @@ def train_layer(seed: int = 0) -> TrainedLayer:
     return TrainedLayer(Affine(w1.numpy().T, b1.numpy()), losses)
 
 
-SECOND = Affine(rotation(90.0), np.array([1.0, -1.0]))   # the page's second map: rotate 90°, then shift (1, -1)
+def second_map(matrix: str, offset: str) -> Affine:
+    """The second affine map as the user types it: A₂ as four numbers row by row, t₂ as two."""
+    return Affine(parse_matrix(matrix, "second matrix A₂"), parse_numbers(offset, 2, "second shift t₂", "u, v"))
+
+
+SECOND_MATRIX, SECOND_OFFSET = TensorPreset.second_matrix, TensorPreset.second_offset   # rotate 90°, shift (1, -1)
+SECOND = second_map(SECOND_MATRIX, SECOND_OFFSET)
 
 
 def composition_gap(first: Affine, second: Affine, points: np.ndarray) -> float:
@@ -769,3 +953,52 @@ def composition_gap(first: Affine, second: Affine, points: np.ndarray) -> float:
     once = first.then(second)(points)
     keep = ~np.isnan(points).any(axis=1)
     return float(np.max(np.abs(twice[keep] - once[keep]))) if keep.any() else 0.0
+
+
+@dataclass(frozen=True)
+class Geometry:
+    """What the Geometry view draws, from the page's settings."""
+    kind: str
+    first: Affine
+    second: Affine | None       # None: no second map
+    fold: bool                  # then relu
+    layer: PlaygroundLayer | None   # the playground's first layer, when it is the one drawn
+    matrix: str                 # the typed matrix drawn (the identity's where it could not be read)
+    params: tuple               # angle, sx, sy, shear, tx, ty
+    seed: int
+    errors: tuple = ()          # (which box, its text, the ProgramError) for each box that could not be read
+
+    def code(self) -> str:
+        """The TensorFlow code of the picture."""
+        return geometry_code(self.kind, *self.params, self.second, self.fold, self.matrix, self.seed, self.layer)
+
+    @property
+    def activation(self):
+        """The playground layer's activation, applied after its affine map (None for the other maps)."""
+        return None if self.layer is None else ACTIVATIONS[self.layer.activation]
+
+
+def geometry(values: dict, layer: PlaygroundLayer | None = None) -> Geometry:
+    """The maps the Geometry view draws from its settings (`values`: transform, angle, sx, sy, shear, tx, ty,
+    matrix, second, second_matrix, second_offset, relu, seed). A typed box that cannot be read is reported
+    with its error and the identity (for the second map, its default) drawn instead; the playground's layer
+    draws its own activation, with no second map or relu after it."""
+    kind, seed, errors = values["transform"], int(values["seed"]), []
+    own = layer if kind == "playground layer" and layer is not None and layer.why_not is None else None
+    params = [values[n] for n in ("angle", "sx", "sy", "shear", "tx", "ty")]
+    matrix = values["matrix"]
+    try:
+        first = transform(kind, *params, matrix, seed, layer)
+    except ProgramError as e:
+        errors.append(("Matrix", matrix, e))
+        first, matrix = Affine(), "1, 0; 0, 1"
+    second = None
+    if values["second"] and own is None:
+        try:
+            second = second_map(values["second_matrix"], values["second_offset"])
+        except ProgramError as e:
+            box = "second_offset" if "shift" in e.message else "second_matrix"
+            errors.append(("Second map", values[box], e))
+            second = SECOND
+    return Geometry(kind, first, second, bool(values["relu"]) and own is None, own, matrix, tuple(params), seed,
+                    tuple(errors))

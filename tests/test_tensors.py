@@ -1,6 +1,9 @@
 """explorer.tensors: every computation the Tensors page draws, checked against TensorFlow and NumPy run on
 the same input (never against numbers our own code printed)."""
 
+import threading
+import time
+
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -15,17 +18,92 @@ MATRIX = np.array([[1.0, 2.0, 3.0, 4.0], [5.0, 6.0, 7.0, 8.0], [9.0, 10.0, 11.0,
 
 # ---- rank, shape, dtype ----------------------------------------------------------------------------
 
-@pytest.mark.parametrize("expression, rank, shape", [
-    ("number", 0, ()), ("numbers", 1, (3,)), ("matrix", 2, (3, 4)), ("cube", 3, (2, 3, 4)),
-    ("images", 4, (10, 256, 256, 3)), ("tf.reshape(cube, (6, 4))", 2, (6, 4)),
-])
-def test_mit_ranks_agree_with_tf_rank_and_tf_shape(expression, rank, shape):
-    value = tn.evaluate(tn.MIT_RANKS, {"expression": expression})["expression"]
+def drawn(fig) -> list:
+    """The panels a tensor figure draws: its heatmap and image traces, without the orange overlays."""
+    return [t for t in fig.data if t.type in ("heatmap", "image") and not (t.meta or {}).get("selected")]
+
+
+def check_drawn_as_tf_shape(value: np.ndarray, read_as: str = "auto") -> list:
+    """Assert that the figure draws what tf.shape says: one panel per index of the leading axes (at most
+    MAX_PANELS), each a grid of shape[-2] rows × shape[-1] columns (every k-th where it says so), holding the
+    tensor's own numbers at those places (in colour for 3-channel pictures). Returns the panels."""
+    tensor = tf.constant(value)
+    shape, rank = tuple(int(d) for d in tf.shape(tensor).numpy()), int(tf.rank(tensor))
+    info = tn.describe(value, read_as)
+    panels = drawn(plots.tensor_figure(value, info))
+    colour = info.kind in ("images", "video")
+    lead = max(rank - 2 - colour, 0)
+    assert len(panels) == min(int(np.prod(shape[:lead])), plots.MAX_PANELS)
+    grids = np.asarray(value, np.float64).reshape((1,) * max(0, 2 - rank) + shape)
+    for panel in panels:
+        index, (kr, kc) = tuple(panel.meta["index"]), panel.meta["step"]
+        assert len(index) == lead and all(0 <= i < n for i, n in zip(index, shape))
+        grid = grids[index]
+        if info.kind == "timeseries":             # drawn with timesteps across: the only transposed reading
+            grid = np.swapaxes(grid, 0, 1)
+        z = np.array(panel.z, dtype=np.float64)
+        rows, cols = grid.shape[:2]
+        assert z.shape[0] == -(-rows // kr) and z.shape[1] == -(-cols // kc)      # every k-th row and column, all of them
+        expected = grid[::kr, ::kc]
+        if panel.type == "image":
+            assert z.shape[2] == shape[-1] == 3
+            scale = 255.0 if expected.max() <= 1 and expected.min() >= 0 else 1.0
+            np.testing.assert_allclose(z, expected * scale, atol=1e-3)
+        else:
+            np.testing.assert_allclose(z, expected[..., 0] if colour else expected)
+    return panels
+
+
+@pytest.mark.parametrize("expression", ["number", "numbers", "matrix", "cube", "images", "tf.reshape(cube, (6, 4))",
+                                        "tf.transpose(cube, perm=[1, 0, 2])", "cube[:, :, :2]"])
+def test_mit_tensors_are_drawn_as_tf_shape_says(expression):
+    value = tn.evaluate(tn.MIT_RANKS, {"e": expression})["e"]
     info = tn.describe(value)
-    # MIT lab 1's own assertions: tf.rank and tf.shape of the same tensors
-    assert info.rank == info.tf_rank == rank == int(tf.rank(tf.constant(value)))
-    assert info.shape == info.tf_shape == shape == tuple(tf.shape(tf.constant(value)).numpy())
-    assert info.agrees and len(info.axes) == rank
+    assert (info.tf_rank, info.tf_shape) == (int(tf.rank(value)), tuple(tf.shape(value).numpy()))
+    check_drawn_as_tf_shape(value)
+
+
+def test_mits_cube_is_two_grids_of_three_rows_by_four_columns_with_its_numbers():
+    cube = tf.reshape(tf.range(24.0), (2, 3, 4))                       # MIT's cube, made by TensorFlow
+    fig = plots.tensor_figure(cube.numpy(), tn.describe(cube.numpy()))
+    panels = drawn(fig)
+    assert len(panels) == int(tf.shape(cube)[0]) == 2
+    for k, panel in enumerate(panels):
+        assert panel.meta["index"] == [k]
+        np.testing.assert_array_equal(np.array(panel.z), cube[k].numpy())          # 3 rows, 4 columns: not 4 × 3
+        assert [list(row) for row in panel.text] == [[str(int(v)) for v in row] for row in cube[k].numpy()]
+    titles = [a.text for a in fig.layout.annotations]
+    assert titles[:2] == ["[0, :, :]", "[1, :, :]"]
+    assert fig.layout.yaxis.title.text == "axis 1" and fig.layout.xaxis.title.text == "axis 2"
+    assert tn.describe(cube.numpy()).kind == "rank 3"                  # not a timeseries
+
+
+@pytest.mark.parametrize("shape, read_as", [((7, 5, 5), "auto"), ((3, 2, 2, 4), "auto"), ((200, 28, 28), "auto"),
+                                            ((250, 390, 3), "timeseries"), ((250, 390, 3), "auto"), ((3, 50, 2), "auto"),
+                                            ((4, 24, 32, 32, 3), "auto"), ((2, 16, 16, 1), "auto"), ((100, 3), "vector data")])
+def test_every_kind_is_drawn_as_tf_shape_says(shape, read_as):
+    check_drawn_as_tf_shape(np.random.default_rng(7).uniform(size=shape), read_as)
+
+
+def test_a_batch_of_colour_images_is_a_strip_of_colour_images_along_the_named_samples_axis():
+    images = tf.random.stateless_uniform((10, 32, 32, 3), seed=(1, 2))
+    info = tn.describe(images.numpy())
+    fig = plots.tensor_figure(images.numpy(), info)
+    panels = check_drawn_as_tf_shape(images.numpy())
+    assert [p.type for p in panels] == ["image"] * plots.MAX_PANELS
+    np.testing.assert_allclose(np.array(panels[3].z), images[3].numpy() * 255, atol=1e-3)   # sample 3 in RGB
+    titles = [a.text for a in fig.layout.annotations]
+    assert titles[:4] == ["sample 0", "sample 1", "sample 2", "sample 3"]
+    assert "axis 0 (samples)" in fig.layout.title.text and "10 in all" in fig.layout.title.text
+    assert "in colour" in plots.panel_caption(info)
+
+
+def test_a_slice_of_colour_images_is_shaded_where_it_selects():
+    sel = tn.select("images = tf.random.uniform((20, 16, 16, 3))\n", "images[10:12, 8:, :, 0]")
+    fig = plots.tensor_figure(sel.source, tn.describe(sel.source), sel.mask)
+    shaded = [t for t in fig.data if (t.meta or {}).get("selected")]
+    assert [t.meta["index"] for t in shaded] == [[10], [11]]
+    np.testing.assert_array_equal(~np.isnan(np.array(shaded[0].z, float)), numpy_mask((16, 16), np.s_[8:]))
 
 
 def test_dtypes_are_tensorflows():
@@ -36,10 +114,14 @@ def test_dtypes_are_tensorflows():
 
 def test_chollet_data_tensor_kinds_name_their_axes():
     assert tn.describe(np.zeros((100, 3)), "vector data").axes == ("samples", "features")
-    assert tn.describe(np.zeros((250, 390, 3))).axes == ("samples", "timesteps", "features")
+    assert tn.describe(np.zeros((250, 390, 3)), "timeseries").axes == ("samples", "timesteps", "features")
+    assert tn.describe(np.zeros((250, 390, 3))).kind == "rank 3"           # not guessed: only named by the user
+    assert tn.describe(np.zeros((2, 3, 4, 5))).kind == "rank 4"            # 5 is no number of channels
     assert tn.describe(np.zeros((128, 256, 256, 1))).axes == ("samples", "height", "width", "channels")
-    assert tn.describe(np.zeros((4, 2, 3, 3, 3))).axes == \
+    assert tn.describe(np.zeros((4, 2, 32, 32, 3))).axes == \
         ("samples", "frames", "height", "width", "channels")
+    assert tn.describe(np.zeros((4, 2, 3, 3, 3))).kind == "rank 5"        # 3×3 frames: no picture to guess
+    assert tn.describe(np.zeros((4, 2, 3, 3, 3)), "video").kind == "video"  # unless the user says so
     assert tn.describe(np.zeros((5, 8, 8))).kind == "grayscale images"
     assert tn.describe(np.zeros((3, 4)), "video").kind == "matrix"        # a reading that does not fit the rank
 
@@ -110,6 +192,68 @@ def test_expressions_run_in_the_program_language_not_python():
         tn.evaluate("", {"expression": "1\nimport os"})
 
 
+def test_the_program_offers_each_tensor_it_binds_with_tensorflows_rank():
+    bound = tn.bound_tensors(tn.MIT_RANKS)
+    assert list(bound) == ["number", "numbers", "matrix", "cube", "images"]         # MIT's rank 0 … rank 4 (and cube)
+    for name, info in bound.items():
+        value = tn.evaluate(tn.MIT_RANKS, {"e": name})["e"]
+        assert info.rank == int(tf.rank(value)) and info.shape == tuple(tf.shape(value).numpy())
+    assert [i.rank for i in bound.values()] == [0, 1, 2, 3, 4]
+    assert "digits" not in tn.bound_tensors(tn.DIGITS)                               # a Bunch is no tensor
+    assert tn.bound_tensors("x = tf.ones((2,))\ny = x +\n") == {}                   # its error is said elsewhere
+
+
+def test_look_draws_a_slice_in_its_source_a_move_by_its_positions_and_anything_else_itself():
+    sliced = tn.look(tn.MIT_RANKS, "matrix[:, 2]")
+    assert sliced.name == "matrix" and sliced.selection is not None and sliced.movement is None
+    np.testing.assert_array_equal(sliced.value, MATRIX)
+    moved = tn.look(tn.MIT_RANKS, "tf.transpose(cube)")
+    np.testing.assert_array_equal(moved.value, np.transpose(np.arange(24.0).reshape(2, 3, 4)))
+    assert moved.movement is not None and moved.mask is None
+    big = tn.look(tn.MIT_RANKS, "tf.reshape(images, (10, -1))")
+    assert big.movement is None and big.too_many == 10 * 256 * 256 * 3
+    plain = tn.look(tn.MIT_RANKS, "matrix * 2")
+    np.testing.assert_array_equal(plain.value, MATRIX * 2)
+    assert "value = matrix * 2" in plain.code() and "taken = matrix[:, 2]" not in plain.code()
+    with pytest.raises(ProgramError):
+        tn.look(tn.MIT_RANKS, "matrix[1, ")
+
+
+def test_a_typo_keeps_the_last_value_that_worked():
+    memory = {}
+    value, error = tn.last_good(memory, "k", tn.evaluate, tn.MIT_RANKS, {"e": "matrix[1]"})
+    assert error is None
+    value, error = tn.last_good(memory, "k", tn.evaluate, tn.MIT_RANKS, {"e": "matrix[1, "})
+    assert error is not None and error.line == 1
+    np.testing.assert_array_equal(value["e"], MATRIX[1])
+
+
+def test_expressions_run_inside_the_servers_admission_gate(monkeypatch):
+    from explorer.admission import Gate
+    gate = Gate(1)
+    monkeypatch.setattr(tn, "HEAVY", gate)
+    release, done = threading.Event(), []
+
+    def other_student():
+        with gate.slot():
+            release.wait(10)
+
+    other = threading.Thread(target=other_student)
+    other.start()
+    while gate.running == 0:
+        time.sleep(0.005)
+    mine = threading.Thread(target=lambda: done.append(tn.evaluate("a = tf.ones((2, 2))\n", {"e": "a[0] * 3.25"})))
+    mine.start()
+    deadline = time.monotonic() + 10
+    while gate.waiting == 0 and time.monotonic() < deadline:
+        time.sleep(0.005)
+    assert gate.waiting == 1 and not done                 # queued behind the other run, not running
+    release.set()
+    mine.join(60)
+    other.join(5)
+    np.testing.assert_array_equal(done[0]["e"], [3.25, 3.25])
+
+
 # ---- reshape and transpose -----------------------------------------------------------------------------
 
 @pytest.mark.parametrize("program, expression, numpy_op, keeps", [
@@ -164,20 +308,97 @@ def test_movement_figure_numbers_source_and_result_by_source_position():
 
 # ---- broadcasting ---------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("left, right", [((32, 10), (10,)), ((64, 3, 32, 10), (32, 10)), ((5, 1), (1, 4)),
-                                         ((3,), (3,)), ((), (2, 2)), ((4, 1, 2), (3, 1))])
-def test_broadcast_shape_and_stages_are_tensorflows(left, right):
+SHAPE_PAIRS = [((32, 10), (10,)), ((10,), (32, 10)), ((64, 3, 32, 10), (32, 10)), ((5, 1), (1, 4)), ((3, 1), (1, 4)),
+               ((3,), (3,)), ((), (2, 2)), ((4, 1, 2), (3, 1)), ((2, 1, 3), (4, 3))]
+
+
+@pytest.mark.parametrize("left, right", SHAPE_PAIRS)
+@pytest.mark.parametrize("op, tf_op", [("add", tf.add), ("maximum", tf.maximum)])
+def test_broadcast_shape_and_stages_are_tensorflows(left, right, op, tf_op):
     rng = np.random.default_rng(0)
     x, y = rng.normal(size=left), rng.normal(size=right)
-    plan = tn.broadcast(left, right)
+    plan = tn.broadcast(left, right, op)
     assert plan.error is None
     assert plan.result == np.broadcast_shapes(left, right) == tuple(tf.broadcast_static_shape(
         tf.TensorShape(left), tf.TensorShape(right)).as_list())
+    stages = tn.broadcast_stages(x, y, op)
+    np.testing.assert_allclose(stages["result"], tf_op(tf.constant(x), tf.constant(y)).numpy())
+    for name, value in (("x", x), ("y", y)):
+        np.testing.assert_array_equal(stages[f"{name} repeated"], np.broadcast_to(value, plan.result))
+        np.testing.assert_array_equal(stages[f"{name} repeated"], tf.broadcast_to(tf.constant(value), plan.result).numpy())
+        assert stages[f"{name} added"].ndim == len(plan.result)
+        np.testing.assert_array_equal(stages[f"{name} added"].ravel(), value.ravel())     # only axes of size 1 added
+
+
+@pytest.mark.parametrize("left, right", SHAPE_PAIRS)
+def test_the_operands_that_broadcast_are_the_ones_drawn_step_by_step(left, right):
+    plan = tn.broadcast(left, right)
+    columns = tn.broadcast_columns(plan)
+    result = np.broadcast_shapes(left, right)
+    for name, shape in (("x", left), ("y", right)):
+        changes = shape != result                         # NumPy would stretch or extend it
+        assert (f"{name} repeated" in columns) == changes
+        assert (f"{name} added" in columns) == (len(shape) < len(result))
+    assert columns[-1] == "result" and columns.index("x") < columns.index("y")
+
+
+def figure_panels(fig) -> dict:
+    return {(t.meta["stage"], tuple(t.meta["index"])): t for t in fig.data if not t.meta.get("selected")}
+
+
+@pytest.mark.parametrize("left, right", SHAPE_PAIRS)
+def test_broadcast_figure_draws_each_stage_at_its_leading_indices(left, right):
+    rng = np.random.default_rng(3)
+    x, y = rng.normal(size=left), rng.normal(size=right)
+    plan = tn.broadcast(left, right)
+    fig = plots.broadcast_figure(tn.broadcast_stages(x, y), plan)
+    panels = figure_panels(fig)
+    full = {"x": x, "y": y, "x repeated": np.broadcast_to(x, plan.result), "y repeated": np.broadcast_to(y, plan.result),
+            "result": (tf.constant(x) + tf.constant(y)).numpy()}
+    for (stage, index), trace in panels.items():
+        if stage.endswith("added"):
+            continue
+        value = full[stage]
+        value = value.reshape((1,) * max(0, 2 - value.ndim) + value.shape)
+        np.testing.assert_allclose(np.array(trace.z, float), value[index])
+    rows = tn.leading_indices(plan.result)
+    for index in rows:                                    # the repeated stages and the result at every row
+        for stage in [c for c in tn.broadcast_columns(plan) if c.endswith("repeated")] + ["result"]:
+            assert (stage, index) in panels
+
+
+def test_a_repeat_along_leading_axes_shows_as_equal_panels_with_the_own_entries_orange():
+    x, y = np.random.default_rng(4).random((64, 3, 32, 10)), np.random.default_rng(5).random((32, 10))
+    plan = tn.broadcast(x.shape, y.shape, "maximum")
+    fig = plots.broadcast_figure(tn.broadcast_stages(x, y, "maximum"), plan, "maximum")
+    panels = figure_panels(fig)
+    rows = [(0, 0), (1, 0), (0, 1)]                       # one step along each leading axis
+    assert tn.leading_indices(plan.result) == rows
+    for index in rows:
+        np.testing.assert_array_equal(np.array(panels["y repeated", index].z), y)           # the same y each time
+        np.testing.assert_allclose(np.array(panels["result", index].z), tf.maximum(x, y).numpy()[index])
+    orange = {tuple(t.meta["index"]) for t in fig.data if t.meta.get("selected") and t.meta["stage"] == "y repeated"}
+    assert orange == {(0, 0)}                             # y's own entries; [1, 0] and [0, 1] are copies
+    assert "maximum(x, y)" in [a.text.split("<br>")[0] for a in fig.layout.annotations]
+
+
+def test_when_x_is_the_smaller_its_steps_are_drawn_and_its_copies_are_grey():
+    x, y = np.arange(4.0), np.arange(12.0).reshape(3, 4)
+    plan = tn.broadcast(x.shape, y.shape)
+    fig = plots.broadcast_figure(tn.broadcast_stages(x, y), plan)
+    assert [t.meta["stage"] for t in fig.data if not t.meta.get("selected")] == \
+        ["x", "x added", "x repeated", "y", "result"]
+    (own,) = [t for t in fig.data if t.meta.get("selected")]
+    np.testing.assert_array_equal(~np.isnan(np.array(own.z, float)), np.arange(3)[:, None] == np.zeros((3, 4)))
+
+
+def test_both_operands_broadcast_a_column_plus_a_row():
+    x, y = tn.evaluate(tn.BOTH_WAYS, {"x": "x", "y": "y"}).values()
+    plan = tn.broadcast(x.shape, y.shape)
+    assert tn.broadcast_columns(plan) == ["x", "x repeated", "y", "y repeated", "result"]
     stages = tn.broadcast_stages(x, y)
-    np.testing.assert_allclose(stages["x + y"], (tf.constant(x) + tf.constant(y)).numpy())
-    np.testing.assert_array_equal(stages["y repeated"], tf.broadcast_to(tf.constant(y), plan.result).numpy())
-    np.testing.assert_array_equal(stages["x repeated"], tf.broadcast_to(tf.constant(x), plan.result).numpy())
-    assert stages["y added"].ndim == len(plan.result)
+    np.testing.assert_array_equal(stages["result"], np.add.outer([0.0, 10.0, 20.0], [1.0, 2.0, 3.0, 4.0]))
+    assert plan.repeated_axes("x") == (1,) and plan.repeated_axes("y") == (0,)
 
 
 def test_chollet_broadcast_steps():
@@ -273,6 +494,70 @@ def test_two_affine_maps_compose_into_one():
     np.testing.assert_allclose(first.then(second)(points), stacked, atol=1e-12)
     assert tn.composition_gap(first, second, points) < 1e-12
     assert tn.composition_gap(first, tn.SECOND, tn.shape_lines("grid and F")["grid"]) < 1e-12
+
+
+def dense(affine: tn.Affine):
+    layer = tf.keras.layers.Dense(2, dtype="float64")
+    layer.build((None, 2))
+    layer.set_weights([affine.matrix.T, affine.offset])
+    return layer
+
+
+@pytest.mark.parametrize("matrix, offset, a2, t2", [
+    ("0, -1; 1, 0", "1, -1", [[0, -1], [1, 0]], [1, -1]), ("2, 0.5; -1, 1", "0, 3", [[2, 0.5], [-1, 1]], [0, 3]),
+    ("[[1 0] [0 -1]]", "(-2 0.5)", [[1, 0], [0, -1]], [-2, 0.5])])
+def test_a_typed_second_map_composes_with_the_first_into_one(matrix, offset, a2, t2):
+    second = tn.second_map(matrix, offset)
+    np.testing.assert_array_equal(second.matrix, a2)
+    np.testing.assert_array_equal(second.offset, t2)
+    points = tn.shape_lines("grid and F")["F"]
+    points = points[~np.isnan(points).any(axis=1)]
+    for first in (tn.transform("rotation", angle=30.0), tn.transform("translation", tx=1.0, ty=0.5), tn.train_layer(0).hidden):
+        stacked = dense(second)(dense(first)(points)).numpy()        # two Keras Dense layers, no activation
+        one = first.then(second)
+        np.testing.assert_allclose(one(points), stacked, atol=1e-12)
+        np.testing.assert_allclose(one.matrix, second.matrix @ first.matrix)
+        assert tn.composition_gap(first, second, points) < 1e-12
+
+
+def test_the_geometry_view_reads_its_settings_and_says_which_box_is_wrong():
+    values = SETTINGS.defaults() | {"transform": "shear", "shear": 1.5, "second": True, "second_matrix": "2, 0; 0, 2",
+                                    "second_offset": "0, 1", "relu": True}
+    g = tn.geometry(values)
+    np.testing.assert_array_equal(g.first.matrix, [[1.0, 1.5], [0.0, 1.0]])
+    np.testing.assert_array_equal(g.second.matrix, 2 * np.eye(2))
+    np.testing.assert_array_equal(g.second.offset, [0, 1])
+    assert g.fold and not g.errors
+    bad = tn.geometry(values | {"second_offset": "0, up"})
+    ((where, text, error),) = bad.errors
+    assert where == "Second map" and text == "0, up" and (error.line, error.col) == (1, 4) and "t₂" in error.message
+    assert bad.second is tn.SECOND                                      # the default second map drawn instead
+    bad = tn.geometry(values | {"transform": "matrix", "matrix": "1, 2, 3"})
+    assert bad.errors[0][0] == "Matrix" and np.array_equal(bad.first.matrix, np.eye(2))
+    assert tn.geometry(values | {"second": False}).second is None
+
+
+def test_the_geometry_figure_draws_the_halfway_figure_after_the_first_map():
+    first, second = tn.transform("rotation", angle=90.0), tn.second_map("1, 0; 0, 1", "1, 0")
+    figure = tn.shape_lines("grid and F")
+    fig = plots.geometry_figure(first, second, False, figure)
+    traces = {t.name: t for t in fig.data}
+    f = figure["F"]
+    np.testing.assert_allclose(np.array(traces["F first"].x, float), first(f)[:, 0])       # (0, 1.5) turned to (-1.5, 0)
+    np.testing.assert_allclose(np.array(traces["F after"].x, float), first(f)[:, 0] + 1.0)  # then shifted right by 1
+    assert "F first" not in {t.name for t in plots.geometry_figure(first, None, False, figure).data}
+
+
+@pytest.mark.parametrize("kind", ["rotation", "matrix", "trained layer"])
+def test_geometry_code_with_a_typed_second_map_is_the_pages(kind):
+    values = SETTINGS.defaults() | {"transform": kind, "second": True, "second_matrix": "0.5, 1; -1, 2",
+                                    "second_offset": "3, -2", "relu": True, "seed": 2}
+    g = tn.geometry(values)
+    ns = run_code(g.code())
+    points = ns["points"].numpy()
+    np.testing.assert_allclose(ns["twice"].numpy(), g.second(g.first(points)), atol=1e-12)
+    np.testing.assert_allclose(ns["folded"].numpy(), tn.relu(g.first.then(g.second)(points)), atol=1e-12)
+    assert float(ns["tf"].reduce_max(ns["tf"].abs(ns["twice"] - ns["once"]))) < 1e-12
 
 
 def test_relu_folds_the_plane_like_tf_nn_relu():
@@ -379,11 +664,13 @@ def test_movement_code_finds_the_same_positions(expression):
     np.testing.assert_array_equal(ns["moved"].numpy(), m.result)
 
 
-def test_broadcast_code_builds_the_stages():
-    ns = run_code(tn.broadcast_code(tn.BROADCAST, "x", "y"))
-    stages = tn.broadcast_stages(ns["x"].numpy(), ns["y"].numpy())
-    np.testing.assert_allclose(ns["total"].numpy(), stages["x + y"], rtol=1e-6)
+@pytest.mark.parametrize("program, op", [(tn.BROADCAST, "add"), (tn.CHOLLET_BROADCAST, "maximum"), (tn.BOTH_WAYS, "add")])
+def test_broadcast_code_builds_the_stages(program, op, capsys):
+    ns = run_code(tn.broadcast_code(program, "x", "y", op=op))
+    stages = tn.broadcast_stages(ns["x"].numpy(), ns["y"].numpy(), op)
+    np.testing.assert_allclose(ns["result"].numpy(), stages["result"], rtol=1e-6)
     np.testing.assert_array_equal(ns["y_added"].numpy(), stages["y added"])
+    assert capsys.readouterr().out.strip().endswith("True")          # TensorFlow's own broadcasting agrees
 
 
 def test_dot_code_traces_the_same_entry():
@@ -417,8 +704,9 @@ def test_settings_table_round_trips_a_link():
     assert not errors and decoded == {"expression": "images[10:100, 14:, 14:]", "angle": 45.0, "view": "Geometry"}
 
 
-def test_figures_draw_every_rank():
+def test_figures_draw_every_rank_in_type_a_projector_reads():
     for value in (np.float32(2.0), np.arange(5.0), MATRIX, np.zeros((7, 5, 5)), np.zeros((3, 8, 8, 3)),
                   np.zeros((2, 4, 6, 6, 3))):
         fig = plots.tensor_figure(np.asarray(value), tn.describe(value))
-        assert fig.data and fig.layout.font.size >= 16
+        check_drawn_as_tf_shape(np.asarray(value))
+        assert fig.layout.font.size >= 16

@@ -31,7 +31,7 @@ def type_expression(page, server, text: str):
     page.goto(server + "/tensors")
     page.locator(CHART).first.wait_for()
     wait_idle(page)
-    box = page.get_by_label("Tensor or slice", exact=False)
+    box = page.get_by_role("textbox", name="Tensor or slice")
     box.fill(text)
     box.press("Enter")
     return box
@@ -95,7 +95,7 @@ def test_turn_the_rotation_angle_and_see_the_figure_turn(page, server):
 HEADER_JS = """() => {
     const main = document.querySelector('[data-testid=stMain]');
     const sidebar = document.querySelector('[data-testid=stSidebar]');
-    const views = [...main.querySelectorAll('[data-testid=stButtonGroup] button')];
+    const views = [...main.querySelectorAll('.st-key-tn_view [data-testid=stButtonGroup] button')];
     const toggle = main.querySelector('.st-key-presentation_mode label');
     const parts = [...views, toggle].filter(Boolean);
     const shown = e => e.clientWidth > 1 && e.clientHeight > 1;      // not the 1-px box hiding the checkbox
@@ -134,3 +134,58 @@ def test_a_transpose_numbers_its_entries_by_their_place_in_the_source(page, serv
     assert z[0] == positions.tolist() and z[1] == np.transpose(positions).tolist()
     in_first_viewport(page, page.locator(CHART).first)
     screenshot(page, "tensors-transpose")
+
+
+def pick_example(page, title: str) -> None:
+    page.get_by_role("combobox", name="Example").click()
+    page.get_by_role("option", name=title, exact=True).click()
+
+
+# the stages the broadcasting picture draws (each panel's trace says which stage and leading index it is)
+STAGES_JS = f"""() => {{
+    const plot = document.querySelector('{CHART}');
+    if (!plot || !plot.data) return null;
+    return plot.data.filter(t => t.meta && t.meta.stage && !t.meta.selected).map(t => [t.meta.stage, t.meta.index]);
+}}"""
+
+
+def test_broadcast_and_dot_pictures_are_in_the_first_screen(page, server):
+    page.goto(server + "/tensors")
+    page.locator(CHART).first.wait_for()
+    wait_idle(page)
+    for title, shot in (("Chollet 2.3.2: broadcasting (32, 10) + (10,)", "tensors-broadcast"),
+                        ("Chollet 2.3.2: np.maximum over (64, 3, 32, 10) and (32, 10)", "tensors-broadcast-maximum"),
+                        ("Broadcasting both ways: (3, 1) + (1, 4)", "tensors-broadcast-both"),
+                        ("Chollet 2.3.3: matrix · matrix", "tensors-dot")):
+        pick_example(page, title)
+        wait_idle(page)
+        page.locator(".st-key-tn-broadcast, .st-key-tn-dot").locator(".js-plotly-plot").wait_for()
+        wait_idle(page)
+        in_first_viewport(page, page.locator(CHART).first)
+        screenshot(page, shot)
+        if "maximum" in title:
+            stages = page.evaluate(STAGES_JS)
+            for index in ([0, 0], [1, 0], [0, 1]):          # a repeat along each leading axis is drawn
+                assert ["y repeated", index] in stages and ["result", index] in stages
+        if "both" in title:
+            assert [s for s, _ in page.evaluate(STAGES_JS)] == ["x", "x repeated", "y", "y repeated", "result"]
+
+
+def test_mits_ranks_are_picked_and_drawn(page, server):
+    page.goto(server + "/tensors")
+    page.locator(CHART).first.wait_for()
+    wait_idle(page)
+    pick_example(page, "MIT 6.S191 lab 1: rank 0 to rank 4")
+    page.get_by_text("rank 4 · shape (10, 256, 256, 3)").wait_for()
+    wait_idle(page)
+    kinds = page.evaluate(f"() => document.querySelector('{CHART}').data.map(t => t.type)")
+    assert kinds == ["image"] * 4                                      # a strip of colour images
+    in_first_viewport(page, page.locator(CHART).first)
+    screenshot(page, "tensors-mit-images")
+    page.locator(".st-key-tn_pick button", has_text="cube (3)").click()
+    page.get_by_text("rank 3 · shape (2, 3, 4)").wait_for()
+    wait_idle(page)
+    z = page.evaluate(f"() => document.querySelector('{CHART}').data.map(t => t.z)")
+    assert z == np.arange(24).reshape(2, 3, 4).tolist()                # two grids of 3 rows × 4 columns
+    in_first_viewport(page, page.locator(CHART).first)
+    screenshot(page, "tensors-mit-cube")
