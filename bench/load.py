@@ -9,9 +9,11 @@ p50/p95 of those times and the number of students whose lesson failed, per N.
     .venv/bin/python -m bench.load                       # N = 1 2 4 8 against one server
     .venv/bin/python -m bench.load --students 1 2 4 --replicas 2
 
-Bounded: at most --max-students students, each action times out after --timeout s, the whole run
-stops after --budget s. Chromium runs on the same machine as the server(s) and takes its share of the
-cores, so the numbers are an upper bound for the server's own time to answer.
+Bounded: at most --max-students students; each action times out after --timeout s; the warm-up lesson
+and the rounds together stop when --budget s have passed: a round still running then is cut short, its
+unfinished lessons closed and counted as errors ("cut short by --budget"), later rounds not run (the
+server's start and stop come on top). Chromium runs on the same machine as the server(s) and takes its
+share of the cores, so the numbers are an upper bound for the server's own time to answer.
 """
 
 from __future__ import annotations
@@ -26,7 +28,8 @@ from explorer.presets import PRESETS
 
 SECOND_EXAMPLE = PRESETS[0].title          # the Graph page opens on PRESETS[1]; the lesson switches to [0]
 PLAY_SECONDS = 10.0
-OUTPUT_DRAWN = "[class*=st-key-pg_output] .imagelayer image"
+OUTPUT_DRAWN = "[class*=st-key-pg_output] .imagelayer image"      # the playground of Streamlit buttons
+LIVE_PLAY = ".ge-playground [data-do=play]"                          # the playground drawn in the browser
 
 
 async def idle(page, timeout: float, settle_ms: float = 150) -> float:
@@ -72,11 +75,31 @@ async def lesson(browser, url: str, timeout: float) -> dict[str, float]:
             await page.locator(".ge-stepper [data-do=next]").click()
             await page.locator(f".ge-stepper[data-step='{k}']").wait_for()
 
+        await playground(page, url, timeout, times)
+        return times
+    finally:
+        await context.close()
+
+
+BUDGET_ERROR = "cut short by --budget"
+
+
+async def playground(page, url: str, timeout: float, times: dict[str, float]) -> None:
+    """Open the playground, Play for PLAY_SECONDS, Pause: with the page's own Play button, whichever of
+    its two forms the server draws (Streamlit buttons, or buttons inside the browser-side component)."""
+    start = time.perf_counter()
+    await page.goto(url + "/playground")
+    await page.wait_for_function(f"() => document.querySelector('{LIVE_PLAY}') || document.querySelector('{OUTPUT_DRAWN}')",
+                                 timeout=timeout * 1000)
+    times["playground: open"] = await idle(page, timeout) - start
+    if await page.locator(LIVE_PLAY).count():
+        play = page.locator(LIVE_PLAY)
+        await play.click()
+        await page.wait_for_timeout(PLAY_SECONDS * 1000)
         start = time.perf_counter()
-        await page.goto(url + "/playground")
-        await page.wait_for_function(f"() => document.querySelector('{OUTPUT_DRAWN}') !== null",
-                                     timeout=timeout * 1000)
-        times["playground: open"] = await idle(page, timeout) - start
+        await play.click()
+        await page.locator(".ge-playground[data-playing='0']").wait_for()
+    else:
         # .first: while the page reruns under load, Streamlit can show the old button beside the new one
         play = page.locator(".st-key-pg_play button").first
         await play.click()
@@ -85,17 +108,26 @@ async def lesson(browser, url: str, timeout: float) -> dict[str, float]:
         await play.click()
         await page.wait_for_function("() => document.querySelector('.st-key-pg_play button')"
                                      ".textContent.includes('Play')", timeout=timeout * 1000)
-        times["playground: pause"] = await idle(page, timeout) - start
-        return times
-    finally:
-        await context.close()
+    times["playground: pause"] = await idle(page, timeout) - start
 
 
-async def round_of(browser, url: str, n: int, timeout: float) -> tuple[list[dict[str, float]], list[str]]:
-    results = await asyncio.gather(*(lesson(browser, url, timeout) for _ in range(n)), return_exceptions=True)
-    done = [r for r in results if isinstance(r, dict)]
-    errors = [f"{type(r).__name__}: {str(r).splitlines()[0][:120] if str(r) else ''}" for r in results
-              if not isinstance(r, dict)]
+async def round_of(browser, url: str, n: int, timeout: float, stop: float) -> tuple[list[dict[str, float]], list[str]]:
+    """n lessons at once, until they end or the monotonic clock reaches `stop`: then the unfinished ones
+    are cancelled (each closes its browser context) and reported as errors."""
+    tasks = [asyncio.create_task(lesson(browser, url, timeout)) for _ in range(n)]
+    _, pending = await asyncio.wait(tasks, timeout=max(0.0, stop - time.monotonic()))
+    for task in pending:
+        task.cancel()
+    await asyncio.gather(*pending, return_exceptions=True)
+    done, errors = [], []
+    for task in tasks:
+        if task in pending:
+            errors.append(BUDGET_ERROR)
+        elif task.exception() is not None:
+            e = task.exception()
+            errors.append(f"{type(e).__name__}: {str(e).splitlines()[0][:120] if str(e) else ''}")
+        else:
+            done.append(task.result())
     return done, errors
 
 
@@ -124,14 +156,18 @@ async def measure(url: str, students: list[int], timeout: float, budget: float) 
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
         try:
-            await lesson(browser, url, timeout)         # warm: the first page runs import and compile
             stop = time.monotonic() + budget
+            _, warm_errors = await round_of(browser, url, 1, timeout, stop)   # warm: first runs import and compile
+            if warm_errors:
+                lines.append(f"  warm-up lesson: {warm_errors[0]}")
+                print(lines[-1], flush=True)
             for n in students:
-                if time.monotonic() > stop:
+                if time.monotonic() >= stop:
                     lines.append(f"  N={n}: not run (the --budget of {budget:.0f} s was spent)")
+                    print(lines[-1], flush=True)
                     continue
                 start = time.perf_counter()
-                done, errors = await round_of(browser, url, n, timeout)
+                done, errors = await round_of(browser, url, n, timeout, stop)
                 lines.append(report(n, done, errors, time.perf_counter() - start))
                 print(lines[-1], flush=True)
         finally:
@@ -144,7 +180,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--students", type=int, nargs="+", default=[1, 2, 4, 8])
     parser.add_argument("--replicas", type=int, default=1, help="app servers; more than 1: behind HAProxy")
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds one action may take")
-    parser.add_argument("--budget", type=float, default=900.0, help="seconds for all rounds together")
+    parser.add_argument("--budget", type=float, default=900.0,
+                        help="seconds for the warm-up lesson and all rounds together; a round still running then is cut short")
     parser.add_argument("--max-students", type=int, default=16)
     args = parser.parse_args(argv)
     if chromium_path() is None:

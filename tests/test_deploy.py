@@ -270,3 +270,27 @@ def test_haproxy_keeps_a_browser_on_one_replica(tmp_path):
         proxy.wait(timeout=10)
         for server, _ in servers:
             server.shutdown()
+
+
+# ---- the load test is bounded ------------------------------------------------------------------------------
+
+def test_the_load_test_cuts_a_round_short_at_its_budget(monkeypatch):
+    """bench/load.py: a round whose lessons outlast --budget ends at the budget; its unfinished lessons are
+    cancelled (their browser contexts closed) and counted as errors, finished ones kept."""
+    import asyncio
+    from bench import load
+
+    closed = []
+
+    async def lesson(browser, url, timeout):
+        try:
+            await asyncio.sleep(0.01 if url == "quick" else 60)
+            return {"graph: open": 0.01}
+        finally:
+            closed.append(url)
+
+    monkeypatch.setattr(load, "lesson", lesson)
+    done, errors = asyncio.run(load.round_of(None, "slow", 3, 120, time.monotonic() + 0.3))
+    assert done == [] and errors == [load.BUDGET_ERROR] * 3 and len(closed) == 3
+    done, errors = asyncio.run(load.round_of(None, "quick", 1, 120, time.monotonic() + 5))
+    assert done == [{"graph: open": 0.01}] and errors == [] and closed[-1] == "quick"
