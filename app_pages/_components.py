@@ -49,3 +49,15 @@ def stepper(fr: Frames, key: str, start: int, speed: float, quiz: bool) -> None:
         "svg": picture, "deltas": fr.deltas, "panels": fr.panels, "quiz": {str(k): v for k, v in fr.quiz.items()},
         "start": start, "speed": speed, "quiz_on": quiz, "min_px": _min_px(), "large": _min_px() > MIN_TEXT_PX, "key": key,
         "hash": hashlib.sha1(picture.encode()).hexdigest()}, key=key)
+
+
+@st.cache_resource(show_spinner=False)
+def _playground_registered():
+    return st.components.v2.component("gradient_explorer.playground", js=(_DIR / "playground.js").read_text(),
+                                      css=(_DIR / "playground.css").read_text())
+
+
+def playground_live(data: dict, key: str, on_event) -> None:
+    """The playground's live picture (explorer.playground_live.Live.message), played in the browser;
+    what the browser asks for arrives in session_state[key].event and calls `on_event`."""
+    _playground_registered()(data=data, key=key, on_event_change=on_event)

@@ -1,18 +1,15 @@
-"""Network playground: build a small network, train it, watch the decision boundary."""
-
-import contextlib
-import threading
+"""Network playground: build a small network, train it, watch the decision boundary move live."""
 
 import streamlit as st
 
+from app_pages import _components as components
 from app_pages import _links as links
 from explorer import playground as pg
+from explorer import playground_live as pl
 from explorer import playground_plots as plots
 from explorer.errors import ProgramError
 
 S = pg.SETTINGS
-STEPS_PER_TICK = 125          # mini-batch steps per refresh while playing: 250 a second
-TICK = 0.5                    # seconds between refreshes (each redraws three charts in the browser)
 # the page's own width: the output and the network side by side above the fold at 1280×720
 WIDE = ("<style>[data-testid=stMainBlockContainer] {padding-left: 1.5rem !important;"
         " padding-right: 1.5rem !important}</style>")
@@ -26,26 +23,18 @@ def shown(name: str) -> bool:
     return links.shown(S, name)
 
 
-def playing() -> bool:
-    return st.session_state.setdefault("pg_go", threading.Event()).is_set()
+def live() -> pl.Live:
+    return st.session_state.setdefault("pg_live", pl.Live())
 
 
-def set_playing(on: bool) -> None:
-    """Play and Pause set the state they show, rather than toggling it: a click that reaches the
-    server twice (one refresh may be in flight) must not undo itself. The switch turns under the
-    trainer's lock: a refresh still training when Pause is pressed (Streamlit starts the next run
-    without waiting for it) finishes first, so the paused page shows every step taken."""
-    go, trainer = st.session_state.setdefault("pg_go", threading.Event()), st.session_state.get("pg_trainer")
-    with trainer.lock if trainer is not None else contextlib.nullcontext():
-        go.set() if on else go.clear()
-
-
-def reset() -> None:
-    st.session_state.pop("pg_built", None)     # the next run builds a fresh trainer from the settings
-
-
-def step_once() -> None:
-    st.session_state.pg_pending = st.session_state.get("pg_pending", 0) + 1
+def on_event() -> None:
+    """What the live picture asked for: Play, Pause, Step, Reset and a clicked point redraw the whole page
+    (the exports, the point program and the replay follow the network); more frames redraw the picture."""
+    view = st.session_state.get("pg_view")
+    event = view.get("event") if hasattr(view, "get") else None
+    if live().handle(event, int(value("add_class"))) == "page":
+        st.rerun()
+    st.session_state.pg_frames_only = True
 
 
 def next_seed() -> None:
@@ -63,14 +52,6 @@ def features_in_order() -> None:
     st.session_state[S.key("features")] = [f for f in pg.FEATURES if f in value("features")]
 
 
-def add_clicked_point(chart_key: str) -> None:
-    """A click on the output adds a point of the chosen class where it landed; training goes on."""
-    point, trainer = plots.clicked_point(st.session_state.get(chart_key)), st.session_state.get("pg_trainer")
-    if point is not None and trainer is not None and trainer.kind == "classification":
-        trainer.add_point(*point, int(value("add_class")))
-        st.session_state.pg_added = list(trainer.added)
-
-
 def read_upload() -> None:
     upload = st.file_uploader("CSV with columns x1, x2, label", type=["csv"], key="pg_upload")
     if upload is not None and st.session_state.get("pg_upload_id") != upload.file_id:
@@ -83,39 +64,6 @@ def read_upload() -> None:
     if "pg_csv_error" in st.session_state:
         st.error(f"Could not use that file: {st.session_state.pg_csv_error}."
                  + (" The previous data is kept." if "pg_csv" in st.session_state else ""))
-
-
-def build(values: dict) -> None:
-    """A trainer for the settings, when they changed: new data drops the clicked points, a new network
-    on the same data keeps them. Nothing to train on (no CSV yet, a bad formula) is an error, not data."""
-    csv = st.session_state.get("pg_csv")
-    data_key = (values["data"], values["noise"], values["seed"],
-                values["classes"] if values["data"] == "blobs" else None,
-                values["curve"] if values["data"] == "curve" else None,
-                csv[0] if values["data"] == "csv" and csv else None)
-    key = (data_key, repr({k: values[k] for k in ("features", "layers", "activation", "lr", "batch", "opt", "reg",
-                                                   "rate", "ratio")}))
-    if st.session_state.get("pg_built") == key:
-        return
-    if st.session_state.get("pg_built", (None,))[0] != data_key:
-        st.session_state.pg_added = []
-    set_playing(False)
-    st.session_state.pg_built = key
-    try:
-        spec, data = pg.spec_from(values), pg.data_from(values, csv[1] if csv else None)
-        split = (values["ratio"] / 100, int(values["seed"]))
-        train, test = pg.split(data, *split)
-        trainer = st.session_state.get("pg_trainer") or st.session_state.get("pg_last_trainer")
-        if trainer is not None and trainer.can_restart(spec, train):
-            trainer.restart(spec, train, test, split)        # the same compiled functions: nothing to trace
-        else:
-            trainer = pg.Trainer(spec, train, test, split)
-        for point in st.session_state.pg_added:
-            trainer.add_point(*point)
-        st.session_state.pg_trainer = st.session_state.pg_last_trainer = trainer
-        st.session_state.pg_error = None
-    except (ValueError, ProgramError) as e:
-        st.session_state.pg_trainer, st.session_state.pg_error = None, e
 
 
 links.restore(S)
@@ -131,11 +79,6 @@ links.link_errors(S)
 
 controls, main = st.columns([1, 3.2], gap="medium")
 with controls:
-    st.button("Pause" if playing() else "Play", icon=":material/pause:" if playing() else ":material/play_arrow:",
-              on_click=set_playing, args=(not playing(),), width="stretch", type="primary", key="pg_play")
-    b = st.columns(2, gap="small")
-    b[0].button("Step", icon=":material/skip_next:", width="stretch", key="pg_step", on_click=step_once)
-    b[1].button("Reset", icon=":material/restart_alt:", on_click=reset, width="stretch", key="pg_reset")
     if shown("data"):
         st.selectbox("Data set", list(pg.DATASETS), format_func=pg.DATASETS.get, key=S.key("data"))
     if value("data") == "csv":
@@ -185,10 +128,10 @@ with controls:
             st.toggle(S[name].label, key=S.key(name))
 
 values = {s.name: value(s.name) for s in S.table}
-build(values)
+live().configure(values, st.session_state.get("pg_csv"))
 links.publish(S)
-trainer: pg.Trainer | None = st.session_state.pg_trainer
-error = st.session_state.pg_error
+trainer: pg.Trainer | None = live().trainer
+error = live().error
 
 with main:
     if error is not None:
@@ -201,30 +144,14 @@ with main:
     if classes and shown("add_class"):
         add_class_slot.pills("A click on the output adds class", classes, key=S.key("add_class"), required=True)
 
-    @st.fragment(run_every=TICK if playing() else None)
-    def live() -> None:
-        """What changes while training; reruns on its own while playing, without the rest of the page."""
-        if playing():
-            trainer.steps(STEPS_PER_TICK, only_while=st.session_state.pg_go)
-        elif st.session_state.get("pg_pending"):
-            trainer.steps(st.session_state.pg_pending)
-            st.session_state.pg_pending = 0
-        h = trainer.history
-        chart_key = f"pg_output_{len(trainer.added)}"     # a fresh chart after each added point: the next click counts
-        st.markdown(f"### Epoch {trainer.epoch:,.1f} · step {trainer.step:,}")
-        network, output = st.columns([0.85, 1.15], gap="small")
-        network.plotly_chart(plots.network_figure(trainer, value("grads")), key="pg_network",
-                             config={"displayModeBar": False})
-        output.plotly_chart(plots.output_figure(trainer, value("show_test"), value("discretize"),
-                                                   clickable=not playing()), key=chart_key,
-                            on_select=(lambda: add_clicked_point(chart_key)) if classes else "ignore",
-                            selection_mode="points", config={"displayModeBar": False})
-        output.markdown(f"train loss **{h.train_loss[-1]:.3f}** · test loss **{h.test_loss[-1]:.3f}**"
-                        + (f" · test accuracy **{100 * h.test_accuracy[-1]:.1f} %**"
-                           if trainer.kind == "classification" else ""))
-        st.plotly_chart(plots.loss_figure(trainer), key="pg_loss", config={"displayModeBar": False})
+    @st.fragment
+    def picture() -> None:
+        """The live picture; its requests for frames rerun only this."""
+        full = not st.session_state.pop("pg_frames_only", False)
+        message = live().message(value("show_test"), value("discretize"), value("grads"), full)
+        components.playground_live({**message, "large": links.presenting()}, key="pg_view", on_event=on_event)
 
-    live()
+    picture()
 
     st.markdown("**What am I looking at?** A small network of Keras `Dense` layers learning to separate the points "
                 "on the right. Each small square is one neuron's output over the whole input plane; the lines are "
@@ -233,6 +160,7 @@ with main:
     names = ["Boundary over training", "How each layer bends space", "One point, forward and backward"] \
         + (["Export"] if shown("export") else [])
     tabs = st.tabs(names, key="pg_tab", on_change="rerun")     # only the open tab is computed
+    playing = live().playing
     replay = st.session_state.get("pg_replay")
     replay = replay[2:] if replay and replay[:2] == (trainer, trainer.generation) else None
     if tabs[0].open:
@@ -265,8 +193,8 @@ with main:
             index = min(int(value("point")), trainer.train_data.n - 1)
             program = trainer.point_program(index)
             st.markdown(f"Point ({trainer.train_data.x[index][0]:.3f}, {trainer.train_data.x[index][1]:.3f}), label "
-                        f"{trainer.train_data.y[index]}: the network with its current weights, as a program of the "
-                        "Graph page's language (regularization left out).")
+                        f"{trainer.train_data.y[index]}: the network with its weights at step {trainer.step:,}, as a program "
+                        "of the Graph page's language (regularization left out).")
             st.code(program, language="python")
             if st.button("Step through it on the Backprop page", key="pg_send"):
                 st.session_state.graph_handoff = (program, "float32", 0)
@@ -274,21 +202,20 @@ with main:
                 st.switch_page("app_pages/walkthrough.py")
     if len(tabs) > 3 and tabs[3].open:
         with tabs[3]:
-            if playing():
-                st.caption("Pause to export the network as it is at that step.")
             saved = st.session_state.get("pg_saved")
             if not saved or saved[:2] != (trainer.generation, trainer.step) or saved[2] is not trainer:
                 saved = st.session_state.pg_saved = (trainer.generation, trainer.step, trainer, trainer.keras_file())
-            # the files are made here, not when clicked: a click's file must not depend on a rerun that a
-            # refresh may interrupt, and a click does not rerun the page
+            # the files are made with the page, not when clicked: a click's file must not depend on a rerun
+            st.caption(f"The network at step {saved[1]:,} (epoch {trainer.epoch:,.1f})"
+                       + (": pause to export the network on screen." if playing else "."))
             c = st.columns(3)
             c[0].download_button("Trained model (.keras)", saved[3], "playground.keras", "application/octet-stream",
-                                 key="pg_dl_model", on_click="ignore", disabled=playing())
+                                 key="pg_dl_model", on_click="ignore")
             c[1].download_button("Keras code (.py)", trainer.keras_code(), "playground.py", "text/x-python",
-                                 key="pg_dl_code", on_click="ignore", disabled=playing())
+                                 key="pg_dl_code", on_click="ignore")
             if replay:
                 c[2].download_button("Boundary animation (.html)", replay[1], "playground.html", "text/html",
-                                     key="pg_dl_html", on_click="ignore", disabled=playing())
+                                     key="pg_dl_html", on_click="ignore")
             else:
                 c[2].caption("Build the replay first to save it as HTML.")
             st.caption("Share: the address bar holds every setting and the seed.")

@@ -12,7 +12,8 @@ from __future__ import annotations
 import os
 import tempfile
 import threading
-from dataclasses import dataclass, field
+from collections import deque
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable
 
 import keras
@@ -58,17 +59,44 @@ class NetworkSpec:
             raise ValueError("regularization must be None, 'l1' or 'l2'")
 
 
-def build_model(spec: NetworkSpec, outputs: int) -> keras.Sequential:
+def build_model(spec: NetworkSpec, outputs: int, activation=None) -> keras.Sequential:
     """Dense layers with seeded Glorot initializers (no global seed), the chosen activation, and an
     output layer giving logits (classification) or the value (regression). The L1 / L2 penalty on the
-    kernels is added by the training step (`penalty`), so a new rate needs no new model."""
+    kernels is added by the training step (`penalty`), so a new rate needs no new model. `activation`
+    replaces the spec's named one (the Trainer's switchable activation)."""
     layers = [keras.Input((len(spec.features),))]
     for i, units in enumerate(spec.hidden):
-        layers.append(keras.layers.Dense(units, activation=spec.activation, name=f"hidden_{i + 1}",
+        layers.append(keras.layers.Dense(units, activation=activation or spec.activation, name=f"hidden_{i + 1}",
                                          kernel_initializer=keras.initializers.GlorotUniform(seed=spec.seed * 101 + i)))
     layers.append(keras.layers.Dense(outputs, name="output",
                                      kernel_initializer=keras.initializers.GlorotUniform(seed=spec.seed * 101 + 99)))
     return keras.Sequential(layers)
+
+
+class SwitchableActivation:
+    """The hidden layers' activation chosen by a variable: Keras's own relu, tanh, sigmoid or linear,
+    so a new activation while training needs neither a new network nor a new compiled loop. The four
+    are weighted by a one-hot variable: adding 0 × the others leaves the chosen one's value and
+    gradient exactly as they are, and XLA compiles it in a fraction of a branch's time."""
+
+    def __init__(self, name: str):
+        self.onehot = tf.Variable(self.weights_for(name), trainable=False)
+
+    @staticmethod
+    def weights_for(name: str) -> np.ndarray:
+        return np.eye(len(ACTIVATIONS), dtype=np.float32)[ACTIVATIONS.index(name)]
+
+    def set(self, name: str) -> None:
+        self.onehot.assign(self.weights_for(name))
+
+    def __call__(self, x):
+        w = self.onehot
+        return (w[0] * keras.activations.relu(x) + w[1] * keras.activations.tanh(x)
+                + w[2] * keras.activations.sigmoid(x) + w[3] * keras.activations.linear(x))
+
+    @property
+    def __name__(self) -> str:
+        return ACTIVATIONS[int(np.argmax(self.onehot.numpy()))]
 
 
 def penalty(kernels, l1, l2):
@@ -90,150 +118,397 @@ class History:
     test_loss: list[float] = field(default_factory=list)
     train_accuracy: list[float] = field(default_factory=list)
     test_accuracy: list[float] = field(default_factory=list)
+    epochs: list[float] = field(default_factory=list)
+
+    def keep_until(self, step: int) -> None:
+        """Forget what was recorded after `step` (training went back there)."""
+        k = next((i for i, s in enumerate(self.steps) if s > step), len(self.steps))
+        for series in (self.steps, self.train_loss, self.test_loss, self.train_accuracy, self.test_accuracy,
+                       self.epochs):
+            del series[k:]
+
+    def thin(self, most: int) -> None:
+        """Every other entry but the last, once there are more than `most`: an even spread for the charts."""
+        if len(self.steps) <= most:
+            return
+        keep = list(range(0, len(self.steps) - 1, 2)) + [len(self.steps) - 1]
+        for series in (self.steps, self.train_loss, self.test_loss, self.train_accuracy, self.test_accuracy,
+                       self.epochs):
+            series[:] = [series[i] for i in keep]
+
+
+# ---- what the picture shows at one moment of training ---------------------------------------------------
+
+GRID_N = 48             # the output over the plane: a value every 0.26 of [-6, 6]
+THUMB_N = 16            # each neuron's thumbnail
+MAX_BATCH = 30          # the batch-size control's top: a smaller batch masks the rest of a drawn batch
+EPOCHS_PER_FRAME = 2    # training shown per frame (TensorFlow Playground trains one epoch per frame at ~60/s)
+MAX_STEPS_PER_FRAME = 250
+KEEP_FRAMES = 600       # the states of the last frames, so Pause lands exactly on the one on screen
+HISTORY_POINTS = 2000   # loss-curve entries kept (an even spread)
+SNAPSHOTS = 120         # weights kept for the replay (an even spread)
+
+
+@dataclass
+class Frame:
+    """One moment of training as the page draws it, and the state to return to it exactly."""
+    step: int
+    epoch: float
+    train_loss: float
+    test_loss: float
+    train_accuracy: float
+    test_accuracy: float
+    output: np.ndarray            # (GRID_N, GRID_N): P(class 1), the winning class or the value; row 0 at x₂ = −6
+    neurons: list[np.ndarray]     # per layer after the input, (units, THUMB_N, THUMB_N): each neuron's output
+    weights: list[np.ndarray]     # model.weights, in order
+    gradients: list[np.ndarray]   # d loss / d each trainable variable on the next mini-batch
+    optimizer: list[np.ndarray]   # the optimizer's variables (its step count, momenta, ...)
+    activation: str
+
+
+def plane_grid(n: int) -> np.ndarray:
+    """n×n points of [-6, 6]², row-major with x₂ rising by row (row 0 at the bottom)."""
+    axis = np.linspace(-DOMAIN, DOMAIN, n, dtype=np.float32)
+    gx, gy = np.meshgrid(axis, axis)
+    return np.stack([gx.ravel(), gy.ravel()], axis=1)
+
+
+def _capacity(n: int) -> int:
+    """Rows the compiled loop is given: a power of two from 512, so added points rarely mean a new shape."""
+    return max(512, 1 << (max(n, 1) - 1).bit_length())
+
+
+def _padded(a: np.ndarray, rows: int) -> np.ndarray:
+    out = np.zeros((rows,) + a.shape[1:], a.dtype)
+    out[:len(a)] = a
+    return out
+
+
+class Engine:
+    """The compiled frame for one shape of network, shared by every Trainer of that shape in the process:
+    compiling takes seconds, and a class's networks come in a few shapes. A Trainer's state (weights,
+    optimizer variables, activation, penalty) is copied in before its frames and out after, under the
+    engine's lock; the data are arguments. One frame is one XLA-compiled call: `count` mini-batch steps
+    (batches drawn inside the call from a stateless generator seeded by (seed, step)), then what the page
+    draws (the losses, the output over the plane, every neuron's thumbnail, the gradients on the next
+    batch), all with Keras's own layers, losses and optimizer."""
+
+    def __init__(self, spec: NetworkSpec, kind: str, outputs: int):
+        self.kind, self.outputs = kind, outputs
+        self.activation = SwitchableActivation(spec.activation)
+        self.model = build_model(spec, outputs, self.activation)
+        self.optimizer = make_optimizer(spec)
+        self.optimizer.build(self.model.trainable_variables)
+        self.l1, self.l2 = tf.Variable(0.0, trainable=False), tf.Variable(0.0, trainable=False)
+        self.loss_fn = loss_function(kind, outputs)
+        self.lock = threading.Lock()
+        self._grid = tf.constant(features(plane_grid(GRID_N), spec.features))
+        self._thumbs = tf.constant(features(plane_grid(THUMB_N), spec.features))
+        kernels = [layer.kernel for layer in self.model.layers]
+        variables = self.model.trainable_variables
+
+        @tf.function(jit_compile=True)
+        def advance(first, count, size, seed, xtr, ytr, ntr, xte, yte, nte):
+            def train_one(k):
+                xb, yb, mask = draw_batch(xtr, ytr, ntr, size, seed, first + tf.cast(k, tf.int64))
+                with tf.GradientTape() as tape:
+                    loss = self.mean_loss(self.model(xb, training=True), yb, mask) + penalty(kernels, self.l1, self.l2)
+                grads = tape.gradient(loss, variables)
+                self.optimizer.apply_gradients(zip(grads, variables))
+                return (k + 1,)
+            tf.while_loop(lambda k: k < count, train_one, (tf.constant(0),))
+            return self.measure(first + tf.cast(count, tf.int64), size, seed, xtr, ytr, ntr, xte, yte, nte)
+
+        self.advance = advance
+
+    def mean_loss(self, out, y, mask):
+        per = tf.reshape(self.loss_fn(y, out), [-1])
+        return tf.reduce_sum(per * mask) / tf.maximum(tf.reduce_sum(mask), 1.0)
+
+    def accuracy(self, out, y, mask):
+        if self.kind == "regression":
+            return tf.constant(float("nan"))
+        if self.outputs == 1:
+            right = tf.cast(tf.cast(out[:, 0] > 0, tf.float32) == y[:, 0], tf.float32)
+        else:
+            right = tf.cast(tf.cast(tf.argmax(out, axis=1), tf.int32) == y, tf.float32)
+        return tf.reduce_sum(right * mask) / tf.maximum(tf.reduce_sum(mask), 1.0)
+
+    def measure(self, step, size, seed, xtr, ytr, ntr, xte, yte, nte):
+        """What a frame shows, from the weights as they are (eagerly, or inside the compiled call). One
+        pass of the layers over every point it needs (training and test rows, the output's grid, the
+        thumbnails' grid) keeps the compiled program small."""
+        rows = [xtr.shape[0], xte.shape[0], GRID_N * GRID_N, THUMB_N * THUMB_N]
+        outs = layer_outputs(self.model, tf.concat([xtr, xte, self._grid, self._thumbs], axis=0))
+        out_tr, out_te, out_grid, _ = tf.split(outs[-1], rows)
+        mask_tr = tf.cast(tf.range(rows[0]) < ntr, tf.float32)
+        mask_te = tf.cast(tf.range(rows[1]) < nte, tf.float32)
+        xb, yb, mask = draw_batch(xtr, ytr, ntr, size, seed, step)
+        with tf.GradientTape() as tape:
+            batch_loss = self.mean_loss(self.model(xb, training=False), yb, mask)
+        grads = tape.gradient(batch_loss, self.model.trainable_variables)
+        return (tf.stack([self.mean_loss(out_tr, ytr, mask_tr), self.mean_loss(out_te, yte, mask_te),
+                          self.accuracy(out_tr, ytr, mask_tr), self.accuracy(out_te, yte, mask_te)]),
+                answer(self.kind, self.outputs, out_grid), [o[-rows[3]:] for o in outs], grads)
+
+    def load(self, trainer: "Trainer") -> None:
+        for mine, theirs in zip(self.model.weights + self.optimizer.variables,
+                                trainer.model.weights + trainer.optimizer.variables):
+            mine.assign(theirs)
+        self.activation.set(trainer.spec.activation)
+        self.l1.assign(trainer.l1)
+        self.l2.assign(trainer.l2)
+
+    def state(self) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        return [w.numpy() for w in self.model.weights], [v.numpy() for v in self.optimizer.variables]
+
+
+_ENGINES: dict[tuple, Engine] = {}         # compiled functions by their spec (see Engine); never shrinks
+_ENGINES_LOCK = threading.Lock()
+
+
+def engine_for(spec: NetworkSpec, kind: str, outputs: int) -> Engine:
+    key = (spec.features, spec.hidden, spec.optimizer, kind, outputs)
+    with _ENGINES_LOCK:
+        if key not in _ENGINES:
+            _ENGINES[key] = Engine(spec, kind, outputs)
+        return _ENGINES[key]
+
+
+def loss_function(kind: str, outputs: int) -> keras.losses.Loss:
+    """Keras's loss for the problem, per sample, on logits for classification (the sigmoid or softmax is
+    inside the loss)."""
+    if kind == "regression":
+        return keras.losses.MeanSquaredError(reduction=None)
+    if outputs == 1:
+        return keras.losses.BinaryCrossentropy(from_logits=True, reduction=None)
+    return keras.losses.SparseCategoricalCrossentropy(from_logits=True, reduction=None)
+
+
+def draw_batch(x, y, n, size, seed, step):
+    """Mini-batch `step`: MAX_BATCH rows of the first n drawn with replacement, the first `size` counting."""
+    idx = tf.random.stateless_uniform([MAX_BATCH], seed=tf.stack([seed, step]), maxval=n, dtype=tf.int32)
+    mask = tf.cast(tf.range(MAX_BATCH) < tf.cast(size, tf.int32), tf.float32)
+    return tf.gather(x, idx), tf.gather(y, idx), mask
+
+
+def layer_outputs(model: keras.Model, xs) -> list:
+    outs, h = [], xs
+    for layer in model.layers:
+        h = layer(h)
+        outs.append(h)
+    return outs
+
+
+def answer(kind: str, outputs: int, out):
+    """What the plane shows at a point: P(class 1), the winning class, or the value."""
+    if kind == "regression":
+        return out[:, 0]
+    if outputs == 1:
+        return tf.sigmoid(out[:, 0])
+    return tf.cast(tf.argmax(out, axis=1), tf.float32)
 
 
 class Trainer:
-    """One network on one data set. `steps(n)` trains n mini-batch steps in one compiled call; batches
-    are drawn from a stateless generator seeded by (seed, step), so results depend on the seed only.
-    `split` says how train and test were cut from `train.spec`'s data set, (ratio, seed), for the export.
+    """One network on one data set, trained in frames: `frames(k)` trains k frames of mini-batch steps
+    on the shared compiled Engine of its shape and returns them; each Frame is what the page draws at
+    that moment. The Trainer's own Keras model and optimizer hold its state between frames (the export,
+    the layer views and the point program read them). `split` says how train and test were cut from
+    `train.spec`'s data set, (ratio, seed), for the export.
 
-    `restart` starts again with new settings of the same shape of network (learning rate, batch, seed,
-    regularization, data with as many classes): the compiled functions are kept, so nothing is traced
-    again. `generation` counts the starts."""
+    The last KEEP_FRAMES frames keep their full state: `rewind(step)` returns to one exactly (weights,
+    optimizer state, step, history), which is how Pause lands on the frame on screen. `tune` changes the
+    learning rate, batch size, regularization or activation while training goes on; `restart` starts
+    again with new settings of the same shape of network (data with as many classes, a new seed).
+    `generation` counts the starts."""
 
-    def __init__(self, spec: NetworkSpec, train: Dataset, test: Dataset, split: tuple[float, int] | None = None):
+    def __init__(self, spec: NetworkSpec, train: Dataset, test: Dataset, split: tuple[float, int] | None = None,
+                 warm: bool = False):
         self.kind = train.kind
         self.outputs = (1 if train.classes == 2 else train.classes) if self.kind == "classification" else 1
-        self.model = build_model(spec, self.outputs)
-        # Keras's losses, on logits for classification (the sigmoid / softmax is inside the loss)
-        self.loss_fn = (keras.losses.MeanSquaredError() if self.kind == "regression" else
-                        keras.losses.BinaryCrossentropy(from_logits=True) if self.outputs == 1 else
-                        keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+        self.activation = SwitchableActivation(spec.activation)
+        self.model = build_model(spec, self.outputs, self.activation)
         self.optimizer = make_optimizer(spec)
         self.optimizer.build(self.model.trainable_variables)
         self.l1, self.l2 = tf.Variable(0.0, trainable=False), tf.Variable(0.0, trainable=False)
         self.lock = threading.Lock()
         self.generation = 0
         self._shape = self.shape_of(spec, train)
+        self.engine = engine_for(spec, self.kind, self.outputs)
+        self.loss_fn = self.engine.loss_fn
         self._start(spec, train, test, split)
-        self._compile()
-        self._record()
+        self._record(self._measure_now())
+        if warm:            # compile (once per shape and data size in the process) while the page shows frame 0
+            threading.Thread(target=self._warm).start()     # not a daemon: exit waits for the compiler
 
     @staticmethod
     def shape_of(spec: NetworkSpec, train: Dataset) -> tuple:
-        """What the compiled functions depend on; settings beyond it change numbers, not the graph."""
+        """What the compiled function depends on; settings beyond it change numbers, not the graph."""
         outputs = (1 if train.classes == 2 else train.classes) if train.kind == "classification" else 1
-        return spec.features, spec.hidden, spec.activation, spec.optimizer, train.kind, outputs
+        return spec.features, spec.hidden, spec.optimizer, train.kind, outputs
 
     def can_restart(self, spec: NetworkSpec, train: Dataset) -> bool:
         return self.shape_of(spec, train) == self._shape
 
     def restart(self, spec: NetworkSpec, train: Dataset, test: Dataset, split: tuple[float, int] | None = None) -> None:
-        """As a new Trainer(spec, train, test, split) would be, without tracing anything again."""
+        """As a new Trainer(spec, train, test, split) would be, on the same model objects."""
         if not self.can_restart(spec, train):
             raise ValueError("a network of another shape needs a new Trainer")
         with self.lock:
-            self._start(spec, train, test, split)
             self.generation += 1
             fresh = build_model(spec, self.outputs)      # the seeded initial weights, as a new model has them
             for w, value in zip(self.model.weights, fresh.get_weights()):
                 w.assign(value)
             for v in self.optimizer.variables:
                 v.assign(tf.zeros_like(v))
-            self.optimizer.learning_rate = spec.learning_rate
-            self._record()
+            self._start(spec, train, test, split)
+            self._record(self._measure_now())
+
+    def tune(self, learning_rate: float | None = None, batch_size: int | None = None,
+             regularization: str | None | bool = False, regularization_rate: float | None = None,
+             activation: str | None = None) -> None:
+        """New settings that take effect from the next step, training kept (weights, optimizer state,
+        step); `regularization` False leaves it as it is."""
+        with self.lock:
+            s = self.spec
+            self.spec = replace(
+                s, learning_rate=s.learning_rate if learning_rate is None else float(learning_rate),
+                batch_size=s.batch_size if batch_size is None else int(batch_size),
+                regularization=s.regularization if regularization is False else regularization,
+                regularization_rate=s.regularization_rate if regularization_rate is None else float(regularization_rate),
+                activation=activation or s.activation)
+            self._set_settings()
+
+    def _set_settings(self) -> None:
+        s = self.spec
+        self.optimizer.learning_rate = s.learning_rate
+        self.l1.assign(s.regularization_rate if s.regularization == "l1" else 0.0)
+        self.l2.assign(s.regularization_rate if s.regularization == "l2" else 0.0)
+        self.activation.set(s.activation)
 
     def _start(self, spec: NetworkSpec, train: Dataset, test: Dataset, split) -> None:
         self.spec, self.train_data, self.test_data, self.split = spec, train, test, split
         self.added: list[tuple[float, float, float]] = []      # points clicked onto the plane, in order
-        self.l1.assign(spec.regularization_rate if spec.regularization == "l1" else 0.0)
-        self.l2.assign(spec.regularization_rate if spec.regularization == "l2" else 0.0)
+        self._set_settings()
         self._set_data()
-        self.step = 0
+        self.step, self._epoch = 0, 0.0
         self.history = History()
-        self.snapshots: list[tuple[int, list[np.ndarray]]] = []
+        self.snapshots: list[tuple[int, list[np.ndarray], str]] = []
+        self.kept: deque[Frame] = deque(maxlen=KEEP_FRAMES)
 
     def _set_data(self) -> None:
         train, test, names = self.train_data, self.test_data, self.spec.features
-        self.xtr = tf.constant(features(train.x, names))
-        self.ytr = tf.constant(self._targets(train.y))
-        self.xte = tf.constant(features(test.x, names)) if test.n else self.xtr
-        self.yte = tf.constant(self._targets(test.y)) if test.n else self.ytr
+        if not test.n:
+            test = train
+        self.ntr, self.nte = train.n, test.n
+        self.xtr = tf.constant(_padded(features(train.x, names), _capacity(train.n)))
+        self.ytr = tf.constant(_padded(self._targets(train.y), _capacity(train.n)))
+        self.xte = tf.constant(_padded(features(test.x, names), _capacity(test.n)))
+        self.yte = tf.constant(_padded(self._targets(test.y), _capacity(test.n)))
 
     def _targets(self, y: np.ndarray) -> np.ndarray:
-        if self.kind == "regression":
-            return y.reshape(-1, 1).astype(np.float32)
-        if self.outputs == 1:
+        if self.kind == "regression" or self.outputs == 1:
             return y.reshape(-1, 1).astype(np.float32)
         return y.astype(np.int32)
 
-    def _loss(self, out, y):
-        return self.loss_fn(y, out)
+    def _arguments(self, count: int) -> tuple:
+        return (tf.constant(self.step, tf.int64), tf.constant(int(count), tf.int32),
+                tf.constant(self.spec.batch_size, tf.int64), tf.constant(self.spec.seed, tf.int64),
+                self.xtr, self.ytr, tf.constant(self.ntr), self.xte, self.yte, tf.constant(self.nte))
 
-    def _accuracy(self, out, y):
-        if self.kind == "regression":
-            return tf.constant(float("nan"))
-        if self.outputs == 1:
-            return tf.reduce_mean(tf.cast(tf.cast(out > 0, tf.float32) == y, tf.float32))
-        return tf.reduce_mean(tf.cast(tf.cast(tf.argmax(out, axis=1), tf.int32) == y, tf.float32))
+    def _warm(self) -> None:
+        with self.lock, self.engine.lock:
+            self.engine.advance(*self._arguments(0))        # zero steps on the engine's own state: compiles only
 
-    def _compile(self) -> None:
-        """One trace of each function per trainer: the data are arguments of any length, so a point
-        added to the training set does not retrace, and grids of every size share one trace."""
-        model, opt, spec = self.model, self.optimizer, self.spec
-        x_spec = tf.TensorSpec([None, len(spec.features)], tf.float32)
-        y_spec = tf.TensorSpec([None, 1], tf.float32) if self.ytr.dtype == tf.float32 else \
-            tf.TensorSpec([None], tf.int32)
-        scalar = tf.TensorSpec([], tf.int64)
-        kernels = [layer.kernel for layer in model.layers]
+    def _measure_now(self):
+        """The current state's frame, computed eagerly on the engine (nothing to compile)."""
+        with self.engine.lock:
+            self.engine.load(self)
+            measured = self.engine.measure(*(a for i, a in enumerate(self._arguments(0)) if i != 1))
+            return measured + self.engine.state()
 
-        @tf.function(input_signature=[scalar, scalar, x_spec, y_spec, scalar, scalar])
-        def train_steps(first, count, x, y, batch_size, seed):
-            n = tf.shape(x)[0]
-            batch = tf.reshape(tf.minimum(tf.cast(batch_size, tf.int32), n), [1])
-            total = tf.constant(0.0)
-            for k in tf.range(count):
-                idx = tf.random.stateless_uniform(batch, seed=tf.stack([seed, first + k]), maxval=n, dtype=tf.int32)
-                xb, yb = tf.gather(x, idx), tf.gather(y, idx)
-                with tf.GradientTape() as tape:
-                    out = model(xb, training=True)
-                    loss = self._loss(out, yb) + penalty(kernels, self.l1, self.l2)
-                grads = tape.gradient(loss, model.trainable_variables)
-                opt.apply_gradients(zip(grads, model.trainable_variables))
-                total += loss
-            return total / tf.cast(tf.maximum(count, 1), tf.float32)
-
-        @tf.function(input_signature=[x_spec, y_spec])
-        def evaluate(xs, ys):
-            out = model(xs, training=False)
-            return self._loss(out, ys), self._accuracy(out, ys)
-
-        @tf.function(input_signature=[x_spec])
-        def layer_outputs(xs):
-            outs, h = [], xs
-            for layer in model.layers:
-                h = layer(h)
-                outs.append(h)
-            return outs
-
-        self._train_steps, self._evaluate, self._layer_outputs = train_steps, evaluate, layer_outputs
+    def steps_per_frame(self) -> int:
+        """EPOCHS_PER_FRAME epochs of mini-batches, at most MAX_STEPS_PER_FRAME."""
+        per_epoch = self.ntr / max(1, min(self.spec.batch_size, self.ntr))
+        return int(min(MAX_STEPS_PER_FRAME, max(1, np.ceil(EPOCHS_PER_FRAME * per_epoch))))
 
     @property
     def epoch(self) -> float:
-        return self.step * min(self.spec.batch_size, int(self.xtr.shape[0])) / int(self.xtr.shape[0])
+        return self._epoch
+
+    def epoch_at(self, step: int) -> float:
+        """The epoch training had reached at a recorded step (the batch size may have changed on the way)."""
+        h = self.history
+        if step in h.steps:
+            return h.epochs[h.steps.index(step)]
+        return step * min(self.spec.batch_size, self.ntr) / self.ntr
+
+    def frames(self, count: int, steps: int | None = None, only_while: threading.Event | None = None) -> list[Frame]:
+        """Train `count` frames of `steps` mini-batch steps each (steps_per_frame() by default) and return
+        them. With `only_while`, only while that switch is on when the lock is taken: whoever turns it
+        off under `lock` knows no more training is on its way."""
+        out: list[Frame] = []
+        with self.lock:
+            if count <= 0 or (only_while is not None and not only_while.is_set()):
+                return out
+            with self.engine.lock:
+                self.engine.load(self)
+                for _ in range(count):
+                    k = self.steps_per_frame() if steps is None else int(steps)
+                    measured = self.engine.advance(*self._arguments(k))
+                    self.step += k
+                    self._epoch += k * min(self.spec.batch_size, self.ntr) / self.ntr
+                    out.append(self._record(measured + self.engine.state()))
+            self._restore(out[-1])
+        return out
 
     def steps(self, count: int, only_while: threading.Event | None = None) -> None:
-        """Train `count` steps and record. With `only_while`, only if that switch is on when the lock is
-        taken: whoever turns it off under `lock` knows no more training is on its way."""
+        """Train `count` mini-batch steps as one frame."""
+        self.frames(1, count, only_while)
+
+    def _record(self, measured) -> Frame:
+        losses, grid, layers, grads, weights, opt = measured
+        tl, vl, ta, va = (float(v) for v in losses.numpy())
+        frame = Frame(self.step, self._epoch, tl, vl, ta, va, grid.numpy().reshape(GRID_N, GRID_N),
+                      [o.numpy().T.reshape(-1, THUMB_N, THUMB_N) for o in layers], weights,
+                      [g.numpy() for g in grads], opt, self.spec.activation)
+        h = self.history
+        h.steps.append(self.step)
+        h.epochs.append(self._epoch)
+        h.train_loss.append(tl)
+        h.test_loss.append(vl)
+        h.train_accuracy.append(ta)
+        h.test_accuracy.append(va)
+        h.thin(HISTORY_POINTS)
+        self.snapshots.append((self.step, frame.weights, frame.activation))
+        if len(self.snapshots) > SNAPSHOTS:                    # keep an even spread for the replay
+            self.snapshots = self.snapshots[:-1:2] + [self.snapshots[-1]]
+        self.kept.append(frame)
+        return frame
+
+    def last_frame(self) -> Frame:
+        return self.kept[-1]
+
+    def rewind(self, step: int) -> Frame | None:
+        """Back to the kept frame at `step` (weights, optimizer state, step, epoch, history), or None when
+        no kept frame has that step."""
         with self.lock:
-            if only_while is not None and not only_while.is_set():
-                return
-            if count > 0:
-                self._train_steps(tf.constant(self.step, tf.int64), tf.constant(int(count), tf.int64), self.xtr,
-                                  self.ytr, tf.constant(self.spec.batch_size, tf.int64),
-                                  tf.constant(self.spec.seed, tf.int64))
-                self.step += int(count)
-            self._record()
+            frame = next((f for f in reversed(self.kept) if f.step == step), None)
+            if frame is None:
+                return None
+            self._restore(frame)
+            while self.kept and self.kept[-1].step > step:
+                self.kept.pop()
+            self.step, self._epoch = frame.step, frame.epoch
+            self.history.keep_until(step)
+            self.snapshots = [s for s in self.snapshots if s[0] <= step]
+            return frame
+
+    def _restore(self, frame: Frame) -> None:
+        for w, value in zip(self.model.weights, frame.weights):
+            w.assign(value)
+        for v, value in zip(self.optimizer.variables, frame.optimizer):
+            v.assign(value)
 
     def add_point(self, x1: float, x2: float, label: float) -> None:
         """A point clicked onto the plane joins the training set. Training goes on from where it is: the
@@ -245,44 +520,24 @@ class Trainer:
             self.added.append((float(x1), float(x2), label))
             self._set_data()
 
-    def _record(self) -> None:
-        tl, ta = (float(v) for v in self._evaluate(self.xtr, self.ytr))
-        vl, va = (float(v) for v in self._evaluate(self.xte, self.yte))
-        h = self.history
-        h.steps.append(self.step)
-        h.train_loss.append(tl)
-        h.test_loss.append(vl)
-        h.train_accuracy.append(ta)
-        h.test_accuracy.append(va)
-        self.snapshots.append((self.step, [w.numpy().copy() for w in self.model.weights]))
-        if len(self.snapshots) > 120:                    # keep an even spread for the replay
-            self.snapshots = self.snapshots[::2] + ([self.snapshots[-1]] if len(self.snapshots) % 2 == 0 else [])
-
     # -- what the page draws -------------------------------------------------------------------------
 
     def grid(self, n: int = 60) -> tuple[np.ndarray, np.ndarray]:
-        axis = np.linspace(-DOMAIN, DOMAIN, n, dtype=np.float32)
-        gx, gy = np.meshgrid(axis, axis)
-        return axis, np.stack([gx.ravel(), gy.ravel()], axis=1)
+        return np.linspace(-DOMAIN, DOMAIN, n, dtype=np.float32), plane_grid(n)
+
+    def layer_outputs(self, points: np.ndarray) -> list[np.ndarray]:
+        """Each layer's output (hidden layers, then the output layer's logits or value) at the points."""
+        xs = tf.constant(features(np.asarray(points, np.float32), self.spec.features))
+        return [o.numpy() for o in layer_outputs(self.model, xs)]
 
     def output_grid(self, n: int = 60) -> np.ndarray:
         """The network's answer over the input plane, (n, n): P(class 1), the winning class, or the value."""
-        axis, pts = self.grid(n)
-        out = self._layer_outputs(tf.constant(features(pts, self.spec.features)))[-1].numpy()
-        return self._answer(out).reshape(n, n)
-
-    def _answer(self, out: np.ndarray) -> np.ndarray:
-        if self.kind == "regression":
-            return out[:, 0]
-        if self.outputs == 1:
-            return 1 / (1 + np.exp(-out[:, 0]))
-        return np.argmax(out, axis=1).astype(np.float32)
+        out = self.layer_outputs(plane_grid(n))[-1]
+        return answer(self.kind, self.outputs, tf.constant(out)).numpy().reshape(n, n)
 
     def neuron_grids(self, n: int = 24) -> list[np.ndarray]:
         """Every neuron's output over the input plane: per layer an array (units, n, n)."""
-        _, pts = self.grid(n)
-        outs = self._layer_outputs(tf.constant(features(pts, self.spec.features)))
-        return [o.numpy().T.reshape(-1, n, n) for o in outs]
+        return [o.T.reshape(-1, n, n) for o in self.layer_outputs(plane_grid(n))]
 
     def boundary_frames(self, n: int = 100, frames: int = 60,
                         progress: Callable[[float], None] | None = None) -> list[tuple[int, np.ndarray]]:
@@ -291,40 +546,35 @@ class Trainer:
         return self._at_snapshots(frames, lambda: self.output_grid(n), progress)
 
     def _at_snapshots(self, frames: int, compute, progress=None) -> list[tuple[int, Any]]:
-        """`compute()` with the weights of up to `frames` evenly spread recorded moments, then the
-        current weights put back; under the lock, so a training refresh never sees the swapped weights."""
+        """`compute()` with the weights (and activation) of up to `frames` evenly spread recorded moments,
+        then the current ones put back; under the lock, so training never sees the swapped weights."""
         with self.lock:
             picks = self.snapshots if len(self.snapshots) <= frames else \
                 [self.snapshots[i] for i in np.linspace(0, len(self.snapshots) - 1, frames).round().astype(int)]
             current = [w.numpy() for w in self.model.weights]
             out = []
             try:
-                for step, weights in picks:
+                for step, weights, activation in picks:
                     for w, value in zip(self.model.weights, weights):
                         w.assign(value)
+                    self.activation.set(activation)
                     out.append((step, compute()))
                     if progress is not None:
                         progress(len(out) / len(picks))
             finally:
                 for w, value in zip(self.model.weights, current):
                     w.assign(value)
+                self.activation.set(self.spec.activation)
             return out
 
     def weights(self) -> list[tuple[np.ndarray, np.ndarray]]:
         """(kernel, bias) per layer, input layer first."""
         return [(layer.kernel.numpy(), layer.bias.numpy()) for layer in self.model.layers]
 
-    def weight_gradients(self, batch: int | None = None) -> list[tuple[np.ndarray, np.ndarray]]:
-        """d loss / d each weight on the next mini-batch the training would draw."""
-        n = int(self.xtr.shape[0])
-        size = max(1, min(batch or self.spec.batch_size, n))
-        idx = tf.random.stateless_uniform([size], seed=tf.constant([self.spec.seed, self.step], tf.int64),
-                                          maxval=n, dtype=tf.int32)
-        xb, yb = tf.gather(self.xtr, idx), tf.gather(self.ytr, idx)
-        with tf.GradientTape() as tape:
-            loss = self._loss(self.model(xb, training=False), yb)
-        grads = tape.gradient(loss, self.model.trainable_variables)
-        return [(grads[2 * i].numpy(), grads[2 * i + 1].numpy()) for i in range(len(grads) // 2)]
+    def weight_gradients(self) -> list[tuple[np.ndarray, np.ndarray]]:
+        """d loss / d each weight on the next mini-batch the training would draw (the last frame's)."""
+        grads = self.kept[-1].gradients
+        return [(grads[2 * i], grads[2 * i + 1]) for i in range(len(grads) // 2)]
 
     def warped_grid(self, lines: int = 13, points: int = 60, seed: int = 7) -> list[list[np.ndarray]]:
         """How each layer bends space: straight lines of the input plane, carried through each hidden
@@ -334,12 +584,11 @@ class Trainer:
         run = np.linspace(-DOMAIN, DOMAIN, points, dtype=np.float32)
         polylines = [np.stack([np.full_like(run, t), run], 1) for t in ticks] + \
                     [np.stack([run, np.full_like(run, t)], 1) for t in ticks]
-        pts = np.concatenate(polylines)
-        outs = self._layer_outputs(tf.constant(features(pts, self.spec.features)))[:-1]
+        outs = self.layer_outputs(np.concatenate(polylines))[:-1]
         rng = np.random.default_rng(seed)
         result = []
         for o in outs:
-            h = o.numpy()
+            h = o
             if h.shape[1] == 1:
                 h = np.concatenate([h, np.zeros_like(h)], axis=1)
             elif h.shape[1] > 2:
@@ -395,10 +644,17 @@ class Trainer:
 
     # -- export ---------------------------------------------------------------------------------------
 
+    def keras_model(self) -> keras.Sequential:
+        """The network as a plain Keras model with its named activation and the current weights."""
+        with self.lock:
+            model = build_model(self.spec, self.outputs)
+            model.set_weights([w.numpy() for w in self.model.weights])
+        return model
+
     def keras_file(self) -> bytes:
         with tempfile.TemporaryDirectory() as d:
             path = os.path.join(d, "playground.keras")
-            self.model.save(path)
+            self.keras_model().save(path)
             with open(path, "rb") as f:
                 return f.read()
 

@@ -192,7 +192,7 @@ def clicked_point(selection: dict | None) -> tuple[float, float] | None:
 
 def loss_figure(trainer: Trainer, height: int = 220) -> go.Figure:
     h = trainer.history
-    epochs = [trainer_epoch(trainer, s) for s in h.steps]
+    epochs = h.epochs
     fig = go.Figure([go.Scatter(x=epochs, y=h.train_loss, name="train loss", line=dict(color=MAIN_LINE, width=3)),
                      go.Scatter(x=epochs, y=h.test_loss, name="test loss", line=dict(color=MARK, width=3,
                                                                                     dash="dot"))])
@@ -237,8 +237,7 @@ def replay_figure(trainer: Trainer, frames: list[tuple[int, np.ndarray]], height
 
 
 def trainer_epoch(trainer: Trainer, step: int) -> float:
-    n = int(trainer.xtr.shape[0])
-    return step * min(trainer.spec.batch_size, n) / n
+    return trainer.epoch_at(step)
 
 
 def warp_figure(trainer: Trainer, frames: int = 12) -> go.Figure:

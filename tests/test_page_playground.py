@@ -1,4 +1,6 @@
-"""AppTest of the Network playground."""
+"""AppTest of the Network playground. The live picture is a browser component: these tests read the data
+the page sends it and answer for the browser through the session's explorer.playground_live.Live (the
+browser tests click the real buttons)."""
 
 import json
 
@@ -22,17 +24,31 @@ def at() -> AppTest:
     return fresh()
 
 
-def counter(at: AppTest) -> str:
-    return next(m.value for m in at.markdown if m.value.startswith("### Epoch"))
+def picture(at: AppTest) -> dict:
+    """What the page sent the live picture."""
+    return json.loads(next(e for e in at.get("bidi_component")
+                           if e.proto.component_name == "gradient_explorer.playground").proto.json)
+
+
+def shown_step(at: AppTest) -> int:
+    return picture(at)["frames"]["step"][-1]
+
+
+def ask(page: AppTest, what: str, **extra) -> AppTest:
+    """What a click in the browser sends, answered as the page's callback would, then the page drawn."""
+    live = page.session_state["pg_live"]
+    event = {"do": what, "gen": live.gen, "at": shown_step(page), "have": shown_step(page), "id": live.ack + 1,
+             **extra}
+    live.handle(event, int(page.session_state[S.key("add_class")]))
+    return page.run()
+
+
+def trainer(at: AppTest) -> pg.Trainer:
+    return at.session_state["pg_live"].trainer
 
 
 def figures(at: AppTest) -> list[dict]:
     return [json.loads(el.proto.spec) for el in at.get("plotly_chart")]
-
-
-def output(at: AppTest) -> dict:
-    """The output plot: the figure with the invisible click targets over the input plane."""
-    return next(f for f in figures(at) if any(t.get("name") == "click" for t in f["data"]))
 
 
 def link(at: AppTest) -> dict[str, str]:
@@ -51,29 +67,30 @@ def keys(at: AppTest) -> set[str]:
             for w in at.get(kind)} | {w.proto.id.rsplit("-", 1)[-1] for w in at.get("button_group")}
 
 
-def test_play_pause_step_reset(at):
-    assert counter(at) == "### Epoch 0.0 · step 0"
-    at.button(key="pg_step").click().run()
-    assert counter(at).endswith("step 1")
-    at.button(key="pg_play").click().run()                    # Play: one refresh trains a chunk of steps
-    playing = counter(at)
-    assert playing.endswith("step 126") and at.button(key="pg_play").label == "Pause"
-    at.button(key="pg_play").click().run()                    # Pause: reruns train nothing
-    at.run()
-    assert counter(at) == playing and at.button(key="pg_play").label == "Play"
-    at.button(key="pg_reset").click().run()
-    assert counter(at) == "### Epoch 0.0 · step 0"
+def test_the_live_picture_plays_pauses_steps_and_resets(at):
+    first = picture(at)
+    assert first["frames"]["step"] == [0] and not first["playing"] and first["static"]["layers"] == [2, 4, 2, 1]
+    assert first["static"]["labels"] == ["X₁", "X₂"] and len(first["static"]["train"]["x"]) == 200
+    ask(at, "play", want=10)
+    assert picture(at)["playing"] and len(picture(at)["frames"]["step"]) >= 10
+    per = trainer(at).steps_per_frame()
+    ask(at, "pause", at=3 * per)                         # the browser showed the third frame
+    assert not picture(at)["playing"] and shown_step(at) == 3 * per == trainer(at).step
+    ask(at, "step")
+    assert shown_step(at) == 3 * per + 1
+    ask(at, "reset")
+    assert shown_step(at) == 0 and not picture(at)["playing"]
 
 
 @pytest.mark.parametrize("name", [n for n in pg.DATASETS if n != "csv"])
 def test_every_data_set(at, name):
     at.selectbox(key="pg_data").select(name).run()
     assert not at.exception and not at.error
-    figure = output(at)
-    assert figure["layout"]["images"][0]["source"].startswith("data:image/png") and len(figure["data"]) >= 2
-    assert figure["layout"]["yaxis"]["scaleanchor"] == "x"                    # the plane is square
-    at.button(key="pg_step").click().run()
-    assert counter(at).endswith("step 1")
+    shown = picture(at)
+    assert shown["static"]["kind"] == ("regression" if name in pg.REGRESSION else "classification")
+    assert len(shown["static"]["train"]["x"]) == trainer(at).train_data.n > 0
+    ask(at, "step")
+    assert shown_step(at) == 1
 
 
 @pytest.mark.parametrize("activation", pg.ACTIVATIONS)
@@ -81,8 +98,8 @@ def test_every_activation(at, activation):
     at.selectbox(key="pg_data").select("xor").run()
     at.selectbox(key="pg_activation").select(activation).run()
     assert not at.exception
-    at.button(key="pg_step").click().run()
-    assert counter(at).endswith("step 1")
+    ask(at, "step")
+    assert shown_step(at) == trainer(at).step
     at.session_state["pg_code"] = True                         # open "Show the TensorFlow code"
     at.run()
     assert f"activation={activation!r}" in next(c.value for c in at.code if "keras.Sequential" in c.value)
@@ -96,8 +113,7 @@ def test_bad_csv_keeps_the_previous_data():
     at.file_uploader(key="pg_upload").upload("bad.csv", b"x1,label\n1,0\n", "text/csv").run()
     assert not at.exception
     assert at.error and "missing column x2" in at.error[0].value and "previous data is kept" in at.error[0].value
-    trainer = at.session_state["pg_trainer"]
-    assert trainer.train_data.n + trainer.test_data.n == 4
+    assert trainer(at).train_data.n + trainer(at).test_data.n == 4
 
 
 def test_a_good_csv_after_a_broken_one_clears_the_error():
@@ -110,9 +126,9 @@ def test_a_good_csv_after_a_broken_one_clears_the_error():
                                            "train on your own points."]
     at.file_uploader(key="pg_upload").upload("points.csv", GOOD_CSV, "text/csv").run()
     assert not at.exception and not at.error
-    trainer = at.session_state["pg_trainer"]
-    assert sorted(trainer.train_data.x.tolist() + trainer.test_data.x.tolist()) == [[-1, -1], [1, 1], [2, -2], [3, 3]]
-    assert output(at)
+    t = trainer(at)
+    assert sorted(t.train_data.x.tolist() + t.test_data.x.tolist()) == [[-1, -1], [1, 1], [2, -2], [3, 3]]
+    assert picture(at)["static"]["train"]["x"]
 
 
 def test_your_csv_before_an_upload_asks_for_one_and_draws_no_points(at):
@@ -121,9 +137,9 @@ def test_your_csv_before_an_upload_asks_for_one_and_draws_no_points(at):
     assert not at.exception
     assert [e.value for e in at.error] == ["Nothing to train on: upload a CSV file with columns x1, x2, label to "
                                            "train on your own points."]
-    assert figures(at) == [] and not any(m.value.startswith("### Epoch") for m in at.markdown)
+    assert not at.get("bidi_component")                               # no picture, no made-up points
     at.selectbox(key="pg_data").select("circle").run()
-    assert not at.error and figures(at)
+    assert not at.error and picture(at)["static"]["train"]["x"]
 
 
 def everything_changed(at: AppTest) -> dict:
@@ -167,9 +183,9 @@ def test_link_round_trip_restores_every_setting():
         assert not opened.warning
         for name, default in S.defaults().items():
             assert opened.session_state[S.key(name)] == want.get(name, default), name
-    trainer = fresh(**link(at)).session_state["pg_trainer"]
-    assert trainer.spec == pg.NetworkSpec(("x1", "x2", "sinx1"), (4, 2, 5), "relu", 0.1, 5, "adam", "l2", 0.003, 7)
-    assert trainer.train_data.name == "y = tf.abs(x) * 2 - 3" and trainer.train_data.n == 280
+    opened = trainer(fresh(**link(at)))
+    assert opened.spec == pg.NetworkSpec(("x1", "x2", "sinx1"), (4, 2, 5), "relu", 0.1, 5, "adam", "l2", 0.003, 7)
+    assert opened.train_data.name == "y = tf.abs(x) * 2 - 3" and opened.train_data.n == 280
 
 
 def test_teacher_link_hides_the_named_controls(at):
@@ -177,12 +193,12 @@ def test_teacher_link_hides_the_named_controls(at):
     at = fresh(data="xor", hide="seed,opt,features,layers,export")
     drawn = keys(at)
     assert {"pg_seed", "pg_regenerate", "pg_opt", "pg_features", "pg_depth", "pg_units_0"}.isdisjoint(drawn)
-    assert {"pg_data", "pg_lr", "pg_activation", "pg_play"} <= drawn
+    assert {"pg_data", "pg_lr", "pg_activation"} <= drawn and at.get("bidi_component")
     assert "Export" not in [t.label for t in at.tabs]
-    assert at.session_state["pg_trainer"].train_data.name == "xor"
+    assert trainer(at).train_data.name == "xor"
     assert link(at)["hide"] == "seed,features,layers,opt,export"      # and it stays in the link
-    at.button(key="pg_step").click().run()
-    assert "pg_seed" not in keys(at) and at.session_state["pg_trainer"].spec.seed == 0
+    ask(at, "step")
+    assert "pg_seed" not in keys(at) and trainer(at).spec.seed == 0
 
 
 def test_a_bad_link_value_is_named_and_the_rest_applies():
@@ -190,9 +206,9 @@ def test_a_bad_link_value_is_named_and_the_rest_applies():
     assert len(at.warning) == 1
     warning = at.warning[0].value
     assert "lr='fast' is not one of 1e-05, 0.0001" in warning and "layers: 9 is not one of 1, 2" in warning
-    spec = at.session_state["pg_trainer"].spec
+    spec = trainer(at).spec
     assert spec.activation == "relu" and spec.learning_rate == 0.03 and spec.hidden == (4, 2)
-    assert at.session_state["pg_trainer"].train_data.name == "spiral"
+    assert trainer(at).train_data.name == "spiral"
 
 
 def test_trace_a_point_and_exports():
@@ -209,29 +225,33 @@ def test_trace_a_point_and_exports():
     buttons = {b.label: b for b in at.get("download_button")}
     assert set(buttons) == {"Trained model (.keras)", "Keras code (.py)", "Boundary animation (.html)"}
     assert not any(b.proto.deferred_file_id for b in buttons.values())      # made with the page, not on click
-    at.button(key="pg_play").click().run()
-    assert all(b.proto.disabled for b in at.get("download_button"))          # while playing: pause to export
-    assert any("Pause to export" in c.value for c in at.caption)
+    assert any("The network at step 0 " in c.value for c in at.caption)
+    ask(at, "play", want=5)
+    ask(at, "pause", at=4 * trainer(at).steps_per_frame())                   # the files follow the paused network
+    assert any(f"The network at step {trainer(at).step:,} " in c.value for c in at.caption)
 
 
 def test_regenerate_moves_the_seed_and_draws_new_data():
     at = fresh()
-    before = at.session_state["pg_trainer"].train_data.x.copy()
+    before = trainer(at).train_data.x.copy()
     at.button(key="pg_regenerate").click().run()
     assert not at.exception
     assert at.number_input(key="pg_seed").value == 1 and link(at)["seed"] == "1"
-    assert not (at.session_state["pg_trainer"].train_data.x == before).all()
+    assert not (trainer(at).train_data.x == before).all()
 
 
-def test_a_new_network_on_the_same_data_keeps_the_clicked_points():
+def test_a_new_network_on_the_same_data_keeps_the_clicked_points_and_settings_tune_the_running_one():
     at = fresh(data="xor")
-    trainer = at.session_state["pg_trainer"]
-    trainer.add_point(1.0, 2.0, 1)                 # what a click on the output does (the browser test clicks)
-    at.session_state["pg_added"] = list(trainer.added)
-    at.button(key="pg_step").click().run()
-    at.selectbox(key="pg_lr").select(0.1).run()
-    rebuilt = at.session_state["pg_trainer"]
-    assert rebuilt.spec.learning_rate == 0.1 and rebuilt.step == 0                  # a new start ...
+    at.session_state[S.key("add_class")] = 1
+    ask(at, "add", x1=1.0, x2=2.0)                                     # a click on the output
+    ask(at, "play", want=3)
+    running, step = trainer(at), trainer(at).step
+    at.selectbox(key="pg_lr").select(0.1).run()                        # tuned into the running network
+    assert trainer(at) is running and running.step == step and running.spec.learning_rate == 0.1
+    assert picture(at)["playing"]
+    at.number_input(key="pg_depth").set_value(1).run()                 # a new network ...
+    rebuilt = trainer(at)
+    assert rebuilt is not running and rebuilt.step == 0 and picture(at)["gen"] == at.session_state["pg_live"].gen
     assert rebuilt.added == [(1.0, 2.0, 1)] and rebuilt.train_data.n == 201        # ... with the clicked point
     at.selectbox(key="pg_data").select("circle").run()
-    assert at.session_state["pg_trainer"].added == []
+    assert trainer(at).added == []

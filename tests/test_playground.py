@@ -258,7 +258,7 @@ def test_exported_keras_code_rebuilds_the_same_data_and_network(tmp_path):
         np.testing.assert_array_equal(np.array(g["y_train"]), trainer.train_data.y, err_msg=name)
         np.testing.assert_array_equal(np.array(g["x_test"], np.float32), trainer.test_data.x, err_msg=name)
         np.testing.assert_array_equal(np.array(g["y_test"]), trainer.test_data.y, err_msg=name)
-        np.testing.assert_array_equal(np.array(g["inputs"], np.float32), trainer.xtr.numpy(), err_msg=name)
+        np.testing.assert_array_equal(np.array(g["inputs"], np.float32), trainer.xtr.numpy()[:trainer.ntr], err_msg=name)
         assert g["params"] == trainer.model.count_params(), name
         # the same initial weights: the page's network before its first step, layer by layer
         initial = pg.build_model(trainer.spec, trainer.outputs).get_weights()
@@ -284,20 +284,27 @@ def test_adding_a_point_keeps_the_weights_the_step_and_the_split():
     np.testing.assert_array_equal(trainer.test_data.x, test_x)                       # the split is kept
     np.testing.assert_array_equal(trainer.train_data.x[:-1], train_x)
     assert trainer.train_data.x[-1].tolist() == [0.5, 0.5] and trainer.train_data.y[-1] == 1
-    assert trainer.xtr.shape[0] == 101
+    assert trainer.ntr == 101 and trainer.xtr.numpy()[100].tolist() == [0.5, 0.5]
+    traces = trainer.engine.advance.experimental_get_tracing_count()
     trainer.steps(50)                                                               # and training goes on
-    assert trainer.step == 250 and trainer._train_steps.experimental_get_tracing_count() == 1
+    assert trainer.step == 250 and trainer.engine.advance.experimental_get_tracing_count() == traces
     with pytest.raises(ValueError, match="class 2"):
         trainer.add_point(0.0, 0.0, 2)
 
 
-def test_one_trace_per_function_whatever_the_grid():
-    trainer = pg.train(pg.NetworkSpec(hidden=(3,)), pg.make_dataset("moons", 200, 0.1, 0), 20, train_ratio=0.3).trainer
+def test_one_compiled_frame_whatever_the_grid_and_the_set_sizes():
+    spec = pg.NetworkSpec(hidden=(3,))
+    engine = pg.engine_for(spec, "classification", 1)       # shared by every trainer of this shape
+    before = engine.advance.experimental_get_tracing_count()
+    trainer = pg.train(spec, pg.make_dataset("moons", 200, 0.1, 0), 20, train_ratio=0.3).trainer
+    assert trainer.engine is engine
     for n in (10, 24, 61, 100):
         assert trainer.output_grid(n).shape == (n, n)
     trainer.warped_grid(5, 7)
-    assert trainer._layer_outputs.experimental_get_tracing_count() == 1
-    assert trainer._evaluate.experimental_get_tracing_count() == 1                  # train and test sizes differ
+    other = pg.train(spec, pg.make_dataset("circle", 300, 0.1, 0), 20, train_ratio=0.6).trainer
+    # train and test sets of 60/140 and 180/120 points are padded to one capacity: at most one trace,
+    # none at all when an earlier trainer of this shape compiled it
+    assert other.engine is engine and engine.advance.experimental_get_tracing_count() - before <= 1
 
 
 def test_the_input_plane_is_square_and_clickable_everywhere():
@@ -361,8 +368,7 @@ def test_a_restart_with_new_settings_trains_as_a_new_trainer_without_tracing_aga
     trainer = pg.Trainer(pg.NetworkSpec(hidden=(4, 2), optimizer="adam"), *pg.split(circle, 0.5, 0))
     trainer.steps(150)
     trainer.add_point(1.0, 1.0, 0)
-    traces = [f.experimental_get_tracing_count() for f in (trainer._train_steps, trainer._evaluate,
-                                                             trainer._layer_outputs)]
+    traces = trainer.engine.advance.experimental_get_tracing_count()
     for spec, data, ratio in ((pg.NetworkSpec(hidden=(4, 2), optimizer="adam", learning_rate=0.1, batch_size=3,
                                               seed=5, regularization="l2", regularization_rate=0.01), xor, 0.7),
                               (pg.NetworkSpec(hidden=(4, 2), optimizer="adam", regularization="l1",
@@ -377,8 +383,7 @@ def test_a_restart_with_new_settings_trains_as_a_new_trainer_without_tracing_aga
         fresh.steps(200)
         assert trainer.history.train_loss == fresh.history.train_loss          # bit for bit, optimizer state too
         np.testing.assert_array_equal(trainer.train_data.x, fresh.train_data.x)
-    assert [f.experimental_get_tracing_count() for f in (trainer._train_steps, trainer._evaluate,
-                                                          trainer._layer_outputs)] == traces
+    assert trainer.engine.advance.experimental_get_tracing_count() == traces
     assert trainer.generation == 2
     assert not trainer.can_restart(pg.NetworkSpec(hidden=(4, 3)), circle)
     assert not trainer.can_restart(pg.NetworkSpec(hidden=(4, 2), optimizer="adam"), pg.make_dataset("blobs", 90))
