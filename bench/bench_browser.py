@@ -145,6 +145,11 @@ def _other_pages() -> dict:
         pages["playground"] = browser_playground.measure
     except ImportError:
         pass
+    try:
+        from bench import browser_tensors
+        pages["tensors"] = browser_tensors.measure
+    except ImportError:
+        pass
     return pages
 
 

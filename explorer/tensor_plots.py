@@ -187,7 +187,7 @@ def tensor_figure(value: np.ndarray, info: TensorInfo, mask: np.ndarray | None =
         fig.update_yaxes(showticklabels=False)
         fig.update_yaxes(showticklabels=text, col=1)
     # a strip of square pictures is as tall as its panels are wide (about 500 px across beside the editor)
-    height = max(250, min(360, 130 + 480 // len(ids))) if picture else 340 if timeseries else 360
+    height = max(250, min(340, 130 + 480 // len(ids))) if picture else 330
     fig = _layout(fig, height, title or strip_caption(info, ids))
     fig.update_layout(title_font=dict(size=FONT, color=P.INK))
     return fig
@@ -208,7 +208,7 @@ def _axis_titles(fig, info: TensorInfo, count: int, timeseries: bool) -> None:
     label = (lambda a, n: f"{n} (axis {a})") if not info.kind.startswith("rank") else (lambda a, n: n)
     fig.update_yaxes(title_text=label(rank - 2, rows), title_standoff=2, row=1, col=1)
     for k in range(count):
-        fig.update_xaxes(title_text=label(rank - 1, cols), title_standoff=2, row=1, col=k + 1)
+        fig.update_xaxes(title_text=label(rank - 1, cols), row=1, col=k + 1)
 
 
 def strip_caption(info: TensorInfo, ids: list[tuple[int, ...]]) -> str:

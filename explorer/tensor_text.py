@@ -73,18 +73,25 @@ def dot_line(trace: tn.DotTrace) -> str:
             f"= {terms} = **{trace.entry:.4g}**")
 
 
+def numbers(a: np.ndarray) -> str:
+    """A vector or matrix written short: [[0.866, -0.5], [0.5, 0.866]], [1, -1]."""
+    a = np.asarray(a)
+    if a.ndim == 0:
+        return f"{round(float(a), 3) + 0.0:g}"
+    return "[" + ", ".join(numbers(v) for v in a) + "]"
+
+
 def geometry_line(g: tn.Geometry, figure: dict[str, np.ndarray], seed: int) -> str:
     """The map drawn as x ↦ A·x + t; with a second map, the one map they compose into and how far mapping
     twice is from mapping once on the figure's own points."""
-    r = lambda a: np.round(a, 3).tolist()           # noqa: E731
     if g.second is None:
-        text = f"x ↦ A·x + t with A = {r(g.first.matrix)}, t = {r(g.first.offset)}"
+        text = f"x ↦ A·x + t with A = {numbers(g.first.matrix)}, t = {numbers(g.first.offset)}"
     else:
         one = g.first.then(g.second)
         gap = max(tn.composition_gap(g.first, g.second, p) for p in figure.values())
-        text = (f"A₁ = {r(g.first.matrix)}, t₁ = {r(g.first.offset)}, then A₂ = {r(g.second.matrix)}, "
-                f"t₂ = {r(g.second.offset)}: one affine map, A₂A₁ = {r(one.matrix)} and A₂t₁ + t₂ = {r(one.offset)} "
-                f"— mapping twice and mapping once differ by at most {gap:.1e}")
+        text = (f"A₁ = {numbers(g.first.matrix)}, t₁ = {numbers(g.first.offset)}, then A₂, t₂ — one affine map: "
+                f"A₂A₁ = {numbers(one.matrix)}, A₂t₁ + t₂ = {numbers(one.offset)} (twice and once differ by "
+                f"{gap:.0e} at most)")
     if g.layer is not None:
         text += (f" (A = Wᵀ, t = b: the kernel's columns are A's rows), then {g.layer.activation} on each "
                  "coordinate — the dotted figure is the affine image, the blue one after the activation")

@@ -189,3 +189,21 @@ def test_mits_ranks_are_picked_and_drawn(page, server):
     assert z == np.arange(24).reshape(2, 3, 4).tolist()                # two grids of 3 rows × 4 columns
     in_first_viewport(page, page.locator(CHART).first)
     screenshot(page, "tensors-mit-cube")
+
+
+def test_a_second_affine_map_is_typed_and_the_two_are_one(page, server):
+    page.goto(server + "/tensors?view=Geometry&angle=90")
+    page.locator(CHART).first.wait_for()
+    wait_idle(page)
+    page.get_by_text("Then a second affine map").click()
+    box = page.get_by_role("textbox", name="A₂ (a, b; c, d)")
+    box.wait_for()
+    box.fill("2, 0; 0, 2")
+    box.press("Enter")
+    # (0, 1.5) turned by 90° is (-1.5, 0), then doubled and shifted by t₂ = (1, -1): (-2, -1)
+    page.wait_for_function(f"() => {{ const p = ({F_TOP_JS})(); return p && Math.abs(p[0] + 2) < 1e-9 && Math.abs(p[1] + 1) < 1e-9; }}")
+    page.get_by_text("A₂A₁ = [[0, -2], [2, 0]]", exact=False).wait_for()
+    wait_idle(page)
+    assert "second_matrix=2%2C+0%3B+0%2C+2" in page.url or "second_matrix=2,+0;+0,+2" in page.url
+    in_first_viewport(page, page.locator(CHART).first)
+    screenshot(page, "tensors-second-map")
