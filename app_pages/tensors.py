@@ -89,9 +89,7 @@ def shapes_view() -> None:
             st.session_state[S.prefix + "pick"] = setting("expression") if setting("expression") in bound else None
             st.pills(say.PICK_LABEL, list(bound), key=S.prefix + "pick", on_change=pick_tensor,
                      format_func=lambda n: say.choice(n, bound[n]))
-        st.text_input("Tensor or slice", key=S.key("expression"), placeholder="matrix[:, 2]",
-                      help="A name the program binds, a slice (`matrix[:, 2]`, `images[10:100, 4:, 4:]`) or an op "
-                           "(`tf.reshape(cube, (6, 4))`, `tf.transpose(matrix)`), in the program language.")
+        control(st, "text_input", "expression", placeholder="matrix[:, 2]", help=say.EXPRESSION_HELP)
     links.publish(S)
     got, error = tn.last_good(st.session_state, "tn_good_shape", tn.look, program, setting("expression"), seed,
                               runner=runner)

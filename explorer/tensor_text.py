@@ -11,6 +11,8 @@ from .tensor_plots import selected_range
 
 
 PICK_LABEL = "The program's tensors (rank)"
+EXPRESSION_HELP = ("A name the program binds, a slice (`matrix[:, 2]`, `images[10:100, 4:, 4:]`) or an op "
+                   "(`tf.reshape(cube, (6, 4))`, `tf.transpose(matrix)`), in the program language.")
 
 
 def choice(name: str, info: tn.TensorInfo) -> str:
