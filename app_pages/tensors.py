@@ -83,16 +83,15 @@ program, seed = setting("program"), int(setting("seed"))
 
 
 def shapes_view() -> None:
-    if links.shown(S, "expression"):
-        bound = tn.bound_tensors(program, seed, runner)
-        if bound:
-            st.session_state[S.prefix + "pick"] = setting("expression") if setting("expression") in bound else None
-            st.pills(say.PICK_LABEL, list(bound), key=S.prefix + "pick", on_change=pick_tensor,
-                     format_func=lambda n: say.choice(n, bound[n]))
-        control(st, "text_input", "expression", placeholder="matrix[:, 2]", help=say.EXPRESSION_HELP)
-    links.publish(S)
     got, error = tn.last_good(st.session_state, "tn_good_shape", tn.look, program, setting("expression"), seed,
                               runner=runner)
+    if links.shown(S, "expression"):
+        if got is not None and got.bound:
+            st.session_state[S.prefix + "pick"] = setting("expression") if setting("expression") in got.bound else None
+            st.pills(say.PICK_LABEL, list(got.bound), key=S.prefix + "pick", on_change=pick_tensor,
+                     format_func=lambda n: say.choice(n, got.bound[n]))
+        control(st, "text_input", "expression", placeholder="matrix[:, 2]", help=say.EXPRESSION_HELP)
+    links.publish(S)
     if error is not None:
         mine = error.message.startswith("in the ")
         show_error(setting("expression") if mine else program, error, "Expression" if mine else "Program")

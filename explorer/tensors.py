@@ -49,6 +49,12 @@ def evaluate(program: str, expressions: dict[str, str], seed: int = 0, runner=No
 
     A ProgramError in the program keeps its line and column; one in an expression is re-located to that
     expression (line 1, its own column) and names it, so the page can put it under the right box."""
+    return run_lines(program, expressions, seed, runner)[0]
+
+
+def run_lines(program: str, expressions: dict[str, str], seed: int = 0,
+              runner=None) -> tuple[dict[str, np.ndarray], dict]:
+    """evaluate(), and every value the run bound (the program's own names too) from the same one run."""
     lines = program.rstrip("\n").split("\n") if program.strip() else []
     for key, text in expressions.items():
         _check_one_line(text, key)
@@ -77,7 +83,7 @@ def evaluate(program: str, expressions: dict[str, str], seed: int = 0, runner=No
             raise ProgramError(f"in the {key}: {expressions[key]!r} is not a tensor or an array "
                                "(a slice, an op or a name the program binds is)", 1, 1)
         out[key] = value
-    return out
+    return out, values
 
 
 def last_good(memory: MutableMapping, key: str, compute, *args, **kwargs):
@@ -171,6 +177,11 @@ def bound_tensors(program: str, seed: int = 0, runner=None) -> dict[str, TensorI
         values = (runner or gated_run)(program.rstrip("\n") + "\n", "float32", seed).values
     except ProgramError:
         return {}
+    return tensors_of(values)
+
+
+def tensors_of(values: dict) -> dict[str, TensorInfo]:
+    """The tensors among a run's values (not the lines the page added), described."""
     return {name: describe(v) for name, v in values.items()
             if isinstance(v, np.ndarray) and v.dtype != object and not name.startswith(RESULT)}
 
@@ -183,6 +194,7 @@ class Look:
     value: np.ndarray                 # the tensor drawn: a slice's source, any other expression's value
     selection: "Selection | None"     # a slice `name[...]`: what it selects in its source
     movement: "Movement | None"       # tf.reshape / tf.transpose small enough to number entry by entry
+    bound: dict = field(default_factory=dict)   # the program's tensors (name: TensorInfo), from the same run
     too_many: int = 0                 # the entries of a reshape or transpose too large for that (0: none)
 
     @property
@@ -210,16 +222,19 @@ def look(program: str, expression: str, seed: int = 0, runner=None) -> Look:
     except ProgramError as e:
         if "syntax error" in e.message:
             raise
-        value = evaluate(program, {"expression": expression}, seed, runner)["expression"]
-        try:
-            moved = movement(program, expression, seed, runner)
-        except ProgramError:
-            moved = None
-        if moved is not None and moved.source.size > MAX_MOVED:
-            return Look(program, expression, value, None, None, moved.source.size)
-        return Look(program, expression, value, None, moved)
-    sel = select(program, expression, seed, runner)
-    return Look(program, expression, sel.source, sel, None)
+    else:
+        sel, bound = _select(program, expression, seed, runner)
+        return Look(program, expression, sel.source, sel, None, tensors_of(bound))
+    try:                        # one run gives the value and where each entry went
+        moved, bound = _movement(program, expression, seed, runner)
+    except ProgramError:        # said as the expression's own error below
+        moved = None
+    if moved is None:
+        value, bound = run_lines(program, {"expression": expression}, seed, runner)
+        return Look(program, expression, value["expression"], None, None, tensors_of(bound))
+    if moved.source.size > MAX_MOVED:
+        return Look(program, expression, moved.result, None, None, tensors_of(bound), moved.source.size)
+    return Look(program, expression, moved.result, None, moved, tensors_of(bound))
 
 
 # ---- slicing -------------------------------------------------------------------------------------
@@ -261,14 +276,18 @@ def sliced_name(expression: str) -> tuple[str, int, int]:
 def select(program: str, expression: str, seed: int = 0, runner=None) -> Selection:
     """Which entries of the sliced tensor the slice takes: the same slice applied, in the program
     language, to a tensor of the same shape holding each entry's flat position."""
+    return _select(program, expression, seed, runner)[0]
+
+
+def _select(program: str, expression: str, seed: int, runner) -> tuple[Selection, dict]:
     name, start, end = sliced_name(expression)
     positions = f"tf.reshape(tf.range(tf.size({name})), tf.shape({name}))"
-    values = evaluate(program, {"slice": expression, "source": name,
-                                "positions": expression[:start] + positions + expression[end:]}, seed, runner)
+    values, bound = run_lines(program, {"slice": expression, "source": name,
+                                        "positions": expression[:start] + positions + expression[end:]}, seed, runner)
     source = values["source"]
     mask = np.zeros(source.size, dtype=bool)
     mask[values["positions"].astype(np.int64).ravel()] = True
-    return Selection(name, source, values["slice"], mask.reshape(source.shape), expression.strip())
+    return Selection(name, source, values["slice"], mask.reshape(source.shape), expression.strip()), bound
 
 
 # ---- reshape and transpose: where each entry goes ---------------------------------------------------
@@ -315,16 +334,20 @@ def moved_argument(expression: str) -> tuple[str, int, int] | None:
 def movement(program: str, expression: str, seed: int = 0, runner=None) -> Movement | None:
     """Where each entry of a reshape or transpose comes from: the same op applied, in the program language,
     to a tensor of the source's shape holding each entry's row-major position. None for other expressions."""
+    return _movement(program, expression, seed, runner)[0]
+
+
+def _movement(program: str, expression: str, seed: int, runner) -> tuple[Movement | None, dict]:
     found = moved_argument(expression)
     if found is None:
-        return None
+        return None, {}
     op, start, end = found
     arg = expression[start:end]
     positions = f"tf.reshape(tf.range(tf.size({arg})), tf.shape({arg}))"
-    values = evaluate(program, {"moved": expression, "source": arg,
-                                "positions": expression[:start] + positions + expression[end:]}, seed, runner)
+    values, bound = run_lines(program, {"moved": expression, "source": arg,
+                                        "positions": expression[:start] + positions + expression[end:]}, seed, runner)
     return Movement(op, np.asarray(values["source"]), np.asarray(values["moved"]),
-                    np.asarray(values["positions"]).astype(np.int64), expression.strip(), arg.strip())
+                    np.asarray(values["positions"]).astype(np.int64), expression.strip(), arg.strip()), bound
 
 
 # ---- broadcasting --------------------------------------------------------------------------------

@@ -219,6 +219,17 @@ def test_look_draws_a_slice_in_its_source_a_move_by_its_positions_and_anything_e
         tn.look(tn.MIT_RANKS, "matrix[1, ")
 
 
+@pytest.mark.parametrize("expression", ["matrix[:, 2]", "tf.transpose(cube)", "matrix * 2", "tf.reshape(images, (10, -1))"])
+def test_look_runs_the_program_once_and_offers_its_tensors_from_that_run(expression):
+    from explorer.run import run
+    sources = []
+    look = tn.look(tn.MIT_RANKS, expression, runner=lambda source, dtype, seed: (sources.append(source),
+                                                                                 run(source, dtype, seed))[1])
+    assert len(sources) == 1
+    assert {n: (i.rank, i.shape) for n, i in look.bound.items()} == \
+        {n: (i.rank, i.shape) for n, i in tn.bound_tensors(tn.MIT_RANKS).items()}
+
+
 def test_a_typo_keeps_the_last_value_that_worked():
     memory = {}
     value, error = tn.last_good(memory, "k", tn.evaluate, tn.MIT_RANKS, {"e": "matrix[1]"})
