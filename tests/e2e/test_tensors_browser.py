@@ -57,6 +57,8 @@ def test_type_a_slice_and_see_it_highlighted(page, server):
     box.fill("matrix[1, ")                                               # a typo: said where, the page stays
     box.press("Enter")
     page.get_by_text("line 1, column", exact=False).first.wait_for()
+    wait_idle(page)
+    page.locator(CHART).first.wait_for()
     assert page.evaluate(HIGHLIGHTED_JS) == [[False, False, True, False]] * 3
     screenshot(page, "tensors-slice-error")
 
