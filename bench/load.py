@@ -3,8 +3,9 @@ through a short lesson against one app server (or several behind deploy/haproxy.
 
 The lesson, per student: open the Graph page; change the example; open the step-through and step five
 steps; open the playground, Play for 10 s, Pause. Each server-bound action is timed from the click (or
-the navigation) until the app is idle and painted (bench.browser's "click to idle"); the report gives
-p50/p95 of those times and the number of students whose lesson failed, per N.
+the navigation) until the app is idle and painted (bench.browser's "click to idle"; for Play, until the
+first trained frame is drawn); the report gives p50/p95 of those times and the number of students whose
+lesson failed, per N.
 
     .venv/bin/python -m bench.load                       # N = 1 2 4 8 against one server
     .venv/bin/python -m bench.load --students 1 2 4 --replicas 2
@@ -29,7 +30,8 @@ from explorer.presets import PRESETS
 SECOND_EXAMPLE = PRESETS[0].title          # the Graph page opens on PRESETS[1]; the lesson switches to [0]
 PLAY_SECONDS = 10.0
 OUTPUT_DRAWN = "[class*=st-key-pg_output] .imagelayer image"      # the playground of Streamlit buttons
-LIVE_PLAY = ".ge-playground [data-do=play]"                          # the playground drawn in the browser
+LIVE = ".ge-playground"                                              # the playground drawn in the browser
+LIVE_PLAY = f"{LIVE} [data-do=play]"
 
 
 async def idle(page, timeout: float, settle_ms: float = 150) -> float:
@@ -84,21 +86,35 @@ async def lesson(browser, url: str, timeout: float) -> dict[str, float]:
 BUDGET_ERROR = "cut short by --budget"
 
 
+async def first_frame(page, timeout: float) -> float:
+    """perf_counter time at which the browser-side playground drew a trained frame (its data-step > 0)."""
+    deadline = time.perf_counter() + timeout
+    root = page.locator(LIVE)
+    while time.perf_counter() < deadline:
+        if int(await root.get_attribute("data-step") or 0) > 0:
+            return time.perf_counter()
+        await page.wait_for_timeout(20)
+    raise TimeoutError(f"no trained frame {timeout:.0f} s after Play")
+
+
 async def playground(page, url: str, timeout: float, times: dict[str, float]) -> None:
     """Open the playground, Play for PLAY_SECONDS, Pause: with the page's own Play button, whichever of
-    its two forms the server draws (Streamlit buttons, or buttons inside the browser-side component)."""
+    its two forms the server draws (buttons inside the browser-side component, where the time from Play
+    to the first trained frame is measured too, or Streamlit buttons)."""
     start = time.perf_counter()
     await page.goto(url + "/playground")
-    await page.wait_for_function(f"() => document.querySelector('{LIVE_PLAY}') || document.querySelector('{OUTPUT_DRAWN}')",
-                                 timeout=timeout * 1000)
+    # locators, not document.querySelector: they also look inside the component's shadow root
+    await page.locator(f"{LIVE}[data-ready='1']").or_(page.locator(OUTPUT_DRAWN)).first.wait_for()
     times["playground: open"] = await idle(page, timeout) - start
     if await page.locator(LIVE_PLAY).count():
         play = page.locator(LIVE_PLAY)
-        await play.click()
-        await page.wait_for_timeout(PLAY_SECONDS * 1000)
         start = time.perf_counter()
         await play.click()
-        await page.locator(".ge-playground[data-playing='0']").wait_for()
+        times["playground: first frame"] = await first_frame(page, timeout) - start
+        await page.wait_for_timeout(max(0.0, PLAY_SECONDS - (time.perf_counter() - start)) * 1000)
+        start = time.perf_counter()
+        await play.click()
+        await page.locator(f"{LIVE}[data-playing='0']").wait_for()
     else:
         # .first: while the page reruns under load, Streamlit can show the old button beside the new one
         play = page.locator(".st-key-pg_play button").first
