@@ -173,6 +173,7 @@ function build(root, previous) {
     const colors = st.data.colors;
     const color = label => s.kind === "regression" ? valueColor(label) : colors.classes[Math.round(label) % colors.classes.length];
     const sets = [[s.train, false]].concat(st.data.flags.show_test ? [[s.test, true]] : []);
+    root.dataset.points = s.train.x.length;
     for (const [pts, open] of sets) {
       for (let i = 0; i < pts.x.length; i++) {
         ctx.beginPath();
