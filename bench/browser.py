@@ -42,10 +42,13 @@ def streamlit_server(timeout: float = 90):
     examples warmed) on a free port; yields its URL once /_stcore/health answers."""
     port = free_port()
     env = dict(os.environ, PYTHONPATH=str(ROOT))
+    # the server's output goes to a file: a pipe nobody reads fills up (64 KB of warnings) and stops the server
+    (ROOT / "test-output").mkdir(exist_ok=True)
+    log = open(ROOT / "test-output" / f"server-{port}.log", "w+b")
     proc = subprocess.Popen(
         [sys.executable, "-m", "app_pages.serve", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + timeout
     try:
@@ -55,7 +58,8 @@ def streamlit_server(timeout: float = 90):
                 break
             except OSError:
                 if proc.poll() is not None:
-                    raise RuntimeError(proc.stdout.read().decode()) from None
+                    log.seek(0)
+                    raise RuntimeError(log.read().decode(errors="replace")) from None
                 if time.monotonic() > deadline:
                     raise RuntimeError(f"streamlit did not start within {timeout:.0f} s") from None
                 time.sleep(0.3)
@@ -66,6 +70,7 @@ def streamlit_server(timeout: float = 90):
             proc.wait(10)
         except subprocess.TimeoutExpired:
             proc.kill()
+        log.close()
 
 
 @contextlib.contextmanager
