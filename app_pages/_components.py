@@ -52,6 +52,19 @@ def stepper(fr: Frames, key: str, start: int, speed: float, quiz: bool) -> None:
 
 
 @st.cache_resource(show_spinner=False)
+def _descent_registered():
+    return st.components.v2.component("gradient_explorer.descent", js=(_DIR / "descent.js").read_text(),
+                                      css=(_DIR / "style.css").read_text())
+
+
+def descent_race(picture: dict, key: str, on_pick=None):
+    """The optimizers race (explorer.descent_picture), drawn and played in the browser with text at least
+    MIN_TEXT_PX tall; a click on the surface calls `on_pick` with the point in session_state[key].picked."""
+    return _descent_registered()(data={**picture, "min_px": _min_px(), "large": _min_px() > MIN_TEXT_PX,
+                                       "key": key}, key=key, on_picked_change=on_pick or (lambda: None))
+
+
+@st.cache_resource(show_spinner=False)
 def _playground_registered():
     return st.components.v2.component("gradient_explorer.playground", js=(_DIR / "playground.js").read_text(),
                                       css=(_DIR / "playground.css").read_text())

@@ -218,6 +218,7 @@ class _Race:
     three quarters of the tracing time (0.8 s per optimizer), the time a new surface made a user wait."""
 
     CHUNK = 500        # steps per call when someone is watching the progress
+    QUICK = 12_000     # optimizer steps a compiled loop runs in well under a second: no progress shown
 
     def __init__(self, s: Surface, lanes: tuple[Lane, ...]):
         self.lock = threading.Lock()
@@ -277,6 +278,8 @@ class _Race:
             for var, start in zip(self.vars, starts):
                 var.assign(np.asarray(start, np.float32))
             alive = tf.ones([len(self.lanes)], tf.bool)
+            if self.traced and (steps + 1) * len(self.lanes) <= self.QUICK:
+                progress = None                 # a bar flashing up for a blink says nothing
             chunk = self.CHUNK if progress is not None else steps + 1
             parts, first = [], 0
             while first <= steps:
@@ -315,6 +318,16 @@ def _compiled(key: tuple, make: Callable[[], Any]) -> Any:
 
 def _runner(s: Surface, lanes: tuple[Lane, ...]) -> _Race:
     return _compiled(("race", s.key, s.formula, lanes), lambda: _Race(s, lanes))
+
+
+def compiled(surface_or_source: Surface | str, optimizers: list[tuple[str, dict]]) -> bool:
+    """Has a race of these optimizers (names and hyperparameters; learning rates do not count, they are
+    inputs) on this surface its loop compiled already? Then running it costs no tracing."""
+    s = surface(surface_or_source)
+    lanes = tuple(_lane(name, dict(params)) for name, params in optimizers)
+    key = ("race", s.key, s.formula, lanes)
+    with _COMPILED_LOCK:
+        return key in _COMPILED and _COMPILED[key].traced
 
 
 def _derivatives_fn(s: Surface) -> Callable:

@@ -1,5 +1,6 @@
-"""Plotly figures for the descent lab: animated contour and 3-D surface with each optimizer's path, the
-loss curves, the learning-rate sweep, the 1-D tangent, and the linear classifier's moving line.
+"""Plotly figures for the descent lab: the 3-D surface with each optimizer's path, the loss curves, the
+learning-rate sweep, the 1-D tangent, the linear classifier's moving line, and the animated contour of a
+race for notebooks (the page draws the race in the browser instead: explorer/descent_picture.py).
 
 Animations are plotly frames with play/pause and a step slider, so they play in the browser without a
 server round trip. Frames carry only what moves (current points, arrows, a short trail) and numbers are
@@ -9,14 +10,12 @@ lecture hall reads it on a 1280×720 projector.
 
 from __future__ import annotations
 
-import base64
-import io
-
 import numpy as np
 import plotly.graph_objects as go
 
 from . import palette
 from .descent import Classifier, Path, Path1D, Surface, decision_line, grid
+from .descent_picture import contour_image
 from .descent_verdicts import verdict
 
 COLORS = palette.SERIES                 # one per optimizer (Okabe-Ito, color-blind safe)
@@ -95,33 +94,6 @@ def _slider_and_buttons(steps: list[int], prefix: str = "step ", redraw: bool = 
                       steps=[dict(label=str(k), method="animate",
                                   args=[[f"f{k}"], dict(mode="immediate", frame=dict(duration=0, redraw=redraw),
                                                         transition=dict(duration=0))]) for k in steps])])
-
-
-def _hex_rgb(color: str) -> np.ndarray:
-    return np.array([int(color[i:i + 2], 16) for i in (1, 3, 5)], dtype=np.float64)
-
-
-def contour_image(s: Surface, n: int = 360, levels: int = 18) -> str:
-    """The surface as a banded picture with level lines, as a PNG data URI. Plotly drops contour and
-    heatmap traces from the screen when an animation starts (plotly.js #4491), so the animated views put
-    the surface underneath as a layout image instead."""
-    from PIL import Image
-
-    _, _, z = grid(s, n)
-    zc = np.log10(z - z.min() + 1e-3) if s.log_color else z
-    lo, hi = float(np.nanmin(zc)), float(np.nanmax(zc))
-    band = np.clip(((np.nan_to_num(zc, nan=hi) - lo) / max(hi - lo, 1e-12) * levels).astype(int), 0, levels - 1)
-    t = band / (levels - 1)
-    light, dark = _hex_rgb(palette.SURFACE_SCALE[0][1]), _hex_rgb(palette.SURFACE_SCALE[-1][1])
-    rgb = light[None, None, :] * (1 - 0.6 * t[..., None]) + dark[None, None, :] * 0.6 * t[..., None]
-    edge = np.zeros_like(band, dtype=bool)
-    edge[1:, :] |= band[1:, :] != band[:-1, :]
-    edge[:, 1:] |= band[:, 1:] != band[:, :-1]
-    rgb[edge] = _hex_rgb(palette.SURFACE_SCALE[-1][1])
-    image = Image.fromarray(np.flipud(rgb).astype(np.uint8), "RGB")
-    buffer = io.BytesIO()
-    image.save(buffer, format="PNG", optimize=True)
-    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
 
 
 def wrap(text: str, width: int = 60) -> str:

@@ -24,6 +24,12 @@ ONE_D = {"mit": ("(x - 4)**2", 4.0, "(x - 4)**2  (MIT lab: x_f = 4)"),
          "two_minima": ("x**4 - 3*x**2 + x", None, "x**4 - 3*x**2 + x  (two minima)"),
          "custom": (None, None, "Your own L(x)")}
 CLASSIFIER_LOSSES = {"square": "square: mean((y − o)²)", "logistic": "logistic: mean(log(1 + eᵒ) − y·o)"}
+RACE_HELP = ("**What am I looking at?** Each optimizer is a rule for the next step from the gradient. Here they "
+             "are Keras's own classes (`tf.keras.optimizers.SGD`, `Adam`, …), stepping on a loss surface from the "
+             "same start. The dotted arrow is the direction of steepest descent (−gradient); the black arrow, for "
+             "momentum methods, is the velocity the optimizer carries from step to step. Press ▶ Play under the "
+             "picture or drag the step slider; click the surface to start from there; click a name in the legend "
+             "to hide or show its path.")
 # each optimizer's hyperparameters a student may change: (setting name, Keras argument, label, low, high)
 HYPER = {name: [(f"{arg.replace('initial_accumulator_value', 'accumulator')}_{name}", arg, label, 0.0, high)
                 for arg, label, high in (("momentum", "momentum", 0.999), ("rho", "rho", 0.999),

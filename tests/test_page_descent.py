@@ -27,6 +27,18 @@ def figures(app: AppTest) -> list[dict]:
     return [json.loads(el.proto.spec) for el in app.get("plotly_chart")]
 
 
+def pictures(app: AppTest) -> list[dict]:
+    """What the browser's race picture (components/descent.js) receives."""
+    return [json.loads(el.proto.json) for el in app.get("bidi_component")
+            if el.proto.component_name == "gradient_explorer.descent"]
+
+
+def race(app: AppTest) -> dict:
+    shown = pictures(app)
+    assert len(shown) == 1
+    return shown[0]
+
+
 def link(app: AppTest) -> dict[str, str]:
     """The address bar's query parameters, as a browser would send them back."""
     return {k: v[0] if isinstance(v, list) else v for k, v in app.query_params.items()}
@@ -46,26 +58,29 @@ def open_tab(app: AppTest, tab: str) -> AppTest:
 
 
 def table(app: AppTest) -> list[dict]:
-    return app.table[0].value.to_dict("records")
+    """The rows of the race's table (a markdown table, so that its cells wrap)."""
+    text = next(m.value for m in app.markdown if m.value.startswith("| optimizer |"))
+    head, _, *rows = [[c.strip().replace("\\*", "*") for c in line.strip("|").split(" | ")]
+                      for line in text.splitlines()]
+    return [dict(zip(head, row)) for row in rows]
 
 
 def test_default_race_draws_every_optimizer_and_only_the_race(at):
-    shown = figures(at)
-    contour = shown[0]
-    names = " ".join(t.get("name", "") for t in contour["data"])
-    for spec in gd.OPTIMIZERS.values():
-        assert spec.title in names
-    assert contour["frames"] and contour["layout"]["sliders"][0]["steps"]
-    assert contour["layout"]["images"][0]["source"].startswith("data:image/png;base64,")
+    picture = race(at)
+    assert [p["name"] for p in picture["paths"]] == [spec.title for spec in gd.OPTIMIZERS.values()]
+    assert picture["steps"] == 1000 and picture["image"].startswith("data:image/png;base64,")
+    assert picture["paths"][-1]["note"] == "reached (1, 1)" and picture["min_px"] == 16 and not picture["large"]
     rows = table(at)
     assert rows[-1]["what happened"] == "reached the minimum (1, 1)"           # Adam, Rosenbrock
     assert all(r["what happened"] == "still descending (slow)" for r in rows[:-1])
-    # one picture: the other tabs are not run, the 3-D view and the loss curves not drawn
-    assert len(shown) == 1
+    # one picture, drawn in the browser without Plotly: the other tabs are not run, the 3-D view and the
+    # loss curves not drawn
+    assert not figures(at)
     at.segmented_control(key=S.key("view")).set_value("losses").run()
     losses = figures(at)
     assert len(losses) == 1 and losses[0]["layout"]["yaxis"]["type"] == "log"
     assert [t["name"] for t in losses[0]["data"]] == [spec.title for spec in gd.OPTIMIZERS.values()]
+    assert not pictures(at)
     at.segmented_control(key=S.key("view")).set_value("contour").run()
 
 
@@ -73,8 +88,7 @@ def test_default_race_draws_every_optimizer_and_only_the_race(at):
 def test_every_surface_with_every_optimizer(at, key):
     at.selectbox(key=S.key("surface")).select(key).run()
     assert not at.exception and not at.error
-    contour = figures(at)[0]
-    assert gd.SURFACES[key].title in contour["layout"]["title"]["text"]
+    assert race(at)["title"].startswith(gd.SURFACES[key].title + ": f(x, y) = ")
     assert len(table(at)) == len(gd.OPTIMIZERS)
     assert (at.session_state[S.key("x0")], at.session_state[S.key("y0")]) == gd.SURFACES[key].start
     assert at.session_state[S.key("lr_adam")] == gd.SURFACES[key].learning_rate("adam")
@@ -99,7 +113,7 @@ def test_bad_custom_function_shows_an_error_and_keeps_running(at):
     assert at.error and "np.cos" in at.error[0].value and "tf.cos" in at.error[0].value
     at.text_input(key=S.key("formula")).input("x**2 + 2*y**2").run()
     assert not at.error
-    assert "x**2 + 2*y**2" in figures(at)[0]["layout"]["title"]["text"]
+    assert race(at)["title"] == "Your function: f(x, y) = x**2 + 2*y**2"
 
 
 def test_start_point_and_steps_change_the_race(at):
@@ -107,10 +121,10 @@ def test_start_point_and_steps_change_the_race(at):
     at.number_input(key=S.key("x0")).set_value(-1.0).run()
     at.number_input(key=S.key("y0")).set_value(-1.0).run()
     at.number_input(key=S.key("steps")).set_value(50).run()
-    contour = figures(at)[0]
-    assert contour["layout"]["sliders"][0]["steps"][-1]["label"] == "50"
-    path_trace = next(t for t in contour["data"] if "SGD" in t.get("name", ""))
-    assert path_trace["x"][0] == -1.0 and path_trace["y"][0] == -1.0
+    picture = race(at)
+    assert picture["steps"] == 50
+    for p in picture["paths"]:
+        assert p["xy"][:2] == [-1.0, -1.0] and len(p["xy"]) == 2 * 51
 
 
 def test_one_dimension_and_classifier_tabs():
@@ -226,7 +240,7 @@ def test_teacher_link_hides_the_named_controls():
     assert {S.key("optimizers"), S.key("surface"), S.key("lr_adam"), S.key("seed"), S.key("steps"),
             "gd_random"}.isdisjoint(drawn)
     assert {S.key("x0"), S.key("lr_sgd"), S.key("tab")} <= drawn
-    assert "Himmelblau" in figures(at)[0]["layout"]["title"]["text"]
+    assert race(at)["title"].startswith("Himmelblau")
     assert link(at)["hide"] == "surface,seed,steps,optimizers,lr_adam"      # it stays in the link
     open_tab(at, "sweep")
     assert S.key("surface") not in keys(open_tab(at, "race"))
@@ -239,4 +253,16 @@ def test_a_bad_link_value_is_named_and_the_rest_applies():
     assert "x0='left' is not a number" in warning and "optimizers: newton is not one of" in warning
     assert at.session_state[S.key("surface")] == "beale" and at.session_state[S.key("steps")] == 60
     assert at.session_state[S.key("x0")] == S["x0"].default
-    assert figures(at)[0]["layout"]["sliders"][0]["steps"][-1]["label"] == "60"
+    assert race(at)["steps"] == 60
+
+
+def test_presentation_mode_enlarges_the_race_and_hides_the_sidebar():
+    at = fresh(present="1", surface="bowl")
+    assert not at.exception
+    picture = race(at)
+    assert picture["min_px"] == 20 and picture["large"]                   # components/descent.js: 20 px text
+    css = " ".join(m.value for m in at.markdown if m.value.startswith("<style>"))
+    assert "[data-testid=stSidebar]" in css and "display: none" in css
+    assert link(at)["present"] == "1"
+    at.toggle(key="presentation_mode").set_value(False).run()
+    assert race(at)["min_px"] == 16 and "present" not in link(at)
