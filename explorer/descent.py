@@ -426,11 +426,19 @@ def race(surface_or_source: Surface | str, optimizers: list[tuple[str, dict]] | 
 def sweep(surface_or_source: Surface | str, optimizer: str, learning_rates: list[float], start=None,
           steps: int | None = None, progress: Callable[[float, str], None] | None = None,
           **hyperparameters) -> list[Path]:
-    """One optimizer at several learning rates, to see slow convergence, oscillation and divergence."""
+    """One optimizer at several learning rates, to see slow convergence, oscillation and divergence. Each
+    rate runs in turn through the one compiled loop of that optimizer alone (the rate is an input), so
+    adding or removing a rate compiles nothing."""
     s = surface(surface_or_source)
-    lanes = (_lane(optimizer, hyperparameters),) * len(learning_rates)
+    lane = _lane(optimizer, hyperparameters)
     start, steps = _steps_and_start(s, start, steps)
-    return _paths(s, lanes, [float(r) for r in learning_rates], start, steps, progress)
+    rates = [float(r) for r in learning_rates]
+    paths = []
+    for i, rate in enumerate(rates):
+        report = None if progress is None else (
+            lambda f, text, i=i, rate=rate: progress((i + f) / len(rates), f"learning rate {rate:g}: {text}"))
+        paths += _paths(s, (lane,), [rate], start, steps, report)
+    return paths
 
 
 # ---- one dimension ------------------------------------------------------------------------------------

@@ -134,7 +134,8 @@ def sweep(s: gd.Surface, name: str, params: dict, rates: tuple, start: tuple, st
     run = (s.key, s.formula, name, tuple(sorted(params.items())), rates, start, steps)
     paths = KEPT.get(("sweep", *run), lambda report=None: gd.sweep(s, name, list(rates), start, steps,
                                                                     progress=report, **params), progress, gate)
-    grid = KEPT.get(("sweep grid", *run), lambda: plots.sweep_chart(s, paths, list(rates)))
+    image = KEPT.get(("image", s.key, s.formula), lambda: contour_image(s))
+    grid = KEPT.get(("sweep grid", *run), lambda: plots.sweep_chart(s, paths, list(rates), image))
     losses = KEPT.get(("sweep losses", *run), lambda: plots.loss_chart(
         paths, log=s.bounded_below is True, labels=[f"lr = {r:g}" for r in rates], floor=gd.lowest_value(s)))
     return grid, losses
@@ -174,7 +175,7 @@ def start_warm_up(gate: Gate | None = None) -> threading.Thread:
 
 
 def warm_up(delay: float = 1.0, pause: float = 0.2, gate: Gate | None = None) -> None:
-    """Every built-in surface's default race and picture, so that choosing a surface draws it at once
+    """Every built-in surface's default race, picture and sweep, so that choosing a surface draws it at once
     instead of compiling its loop (0.5–1 s each). Meant for a background thread started by the page's
     first run: it waits `delay` seconds (that run's page is drawn first), and `pause` seconds between
     surfaces let a user's click in the meantime have the interpreter."""
@@ -189,6 +190,8 @@ def warm_up(delay: float = 1.0, pause: float = 0.2, gate: Gate | None = None) ->
             configs, start = ds.optimizer_configs(first), (first["x0"], first["y0"])
             paths = race(s, configs, start, first["steps"], gate=gate)
             picture(s, paths, (s.key, s.formula, configs, start, first["steps"]), first["arrows"])
+            sweep(s, first["sweep_optimizer"], ds.sweep_params(first), tuple(sorted(first["rates"])), start,
+                  first["steps"], gate=gate)
             time.sleep(pause)
     except Exception:                   # noqa: BLE001 - the page computes what it needs itself
         logging.getLogger("gradient_explorer").exception("descent warm-up stopped")

@@ -305,29 +305,30 @@ def loss_chart(paths: list[Path], log: bool = True, labels: list[str] | None = N
     return _readable(fig)
 
 
-def sweep_chart(s: Surface, paths: list[Path], rates: list[float]) -> go.Figure:
-    """One optimizer at several learning rates: paths side by side on the contour, with what happened."""
+def sweep_chart(s: Surface, paths: list[Path], rates: list[float], image: str | None = None) -> go.Figure:
+    """One optimizer at several learning rates: paths side by side on the surface, with what happened. The
+    surface is contour_image(s) under each panel (`image`, where the caller keeps it): a picture, not
+    contour traces the browser would have to compute four times."""
     from plotly.subplots import make_subplots
     cols = min(4, len(paths))
     rows = (len(paths) + cols - 1) // cols
     titles = [f"lr = {r:g}<br><i>{verdict(p, s).short}</i>" for p, r in zip(paths, rates)]
     fig = make_subplots(rows=rows, cols=cols, subplot_titles=titles, horizontal_spacing=0.03,
                         vertical_spacing=0.14)
-    xs, ys, z = grid(s, 50)
-    zc = np.log10(z - z.min() + 1e-3) if s.log_color else z
+    image = image or contour_image(s)
     for i, p in enumerate(paths):
         r, c = i // cols + 1, i % cols + 1
-        fig.add_trace(go.Contour(x=_r(xs), y=_r(ys), z=_r(zc), colorscale=palette.SURFACE_SCALE, showscale=False,
-                                 ncontours=20, line=dict(width=0.7, color=palette.CONTOUR_LINE), hoverinfo="skip"),
-                      row=r, col=c)
+        fig.add_layout_image(source=image, xref=f"x{i + 1 if i else ''}", yref=f"y{i + 1 if i else ''}",
+                             x=s.x_range[0], y=s.y_range[1], sizex=s.x_range[1] - s.x_range[0],
+                             sizey=s.y_range[1] - s.y_range[0], sizing="stretch", layer="below")
         inside = np.all(np.isfinite(p.points), axis=1)
         pts = np.clip(p.points[inside], [s.x_range[0], s.y_range[0]], [s.x_range[1], s.y_range[1]])
         color = palette.MARK if p.diverged_at is not None else palette.MAIN_LINE
         fig.add_trace(go.Scatter(x=_r(pts[:, 0]), y=_r(pts[:, 1]), mode="lines+markers",
                                  marker=dict(size=4, color=color), line=dict(color=color, width=2),
                                  showlegend=False), row=r, col=c)
-        fig.update_xaxes(range=list(s.x_range), row=r, col=c, showticklabels=False)
-        fig.update_yaxes(range=list(s.y_range), row=r, col=c, showticklabels=False)
+        fig.update_xaxes(range=list(s.x_range), row=r, col=c, showticklabels=False, showgrid=False, zeroline=False)
+        fig.update_yaxes(range=list(s.y_range), row=r, col=c, showticklabels=False, showgrid=False, zeroline=False)
     fig.update_annotations(font=FONT)
     fig.update_layout(height=260 * rows + 60, font=FONT, margin=dict(l=10, r=10, t=60, b=10))
     return _readable(fig)
