@@ -59,9 +59,13 @@ def _descent_registered():
 
 def descent_race(picture: dict, key: str, on_pick=None):
     """The optimizers race (explorer.descent_picture), drawn and played in the browser with text at least
-    MIN_TEXT_PX tall; a click on the surface calls `on_pick` with the point in session_state[key].picked."""
+    MIN_TEXT_PX tall; a click on the surface calls `on_pick({"x": x, "y": y})` before the rerun it starts."""
+    def picked():
+        point = (st.session_state.get(key) or {}).get("picked")
+        if point and on_pick is not None:
+            on_pick({"x": float(point["x"]), "y": float(point["y"])})
     return _descent_registered()(data={**picture, "min_px": _min_px(), "large": _min_px() > MIN_TEXT_PX,
-                                       "key": key}, key=key, on_picked_change=on_pick or (lambda: None))
+                                       "key": key}, key=key, on_picked_change=picked)
 
 
 @st.cache_resource(show_spinner=False)

@@ -1,8 +1,7 @@
 """Gradient descent lab: Keras optimizers racing on loss surfaces, a learning-rate sweep, SGD in one
-dimension with its tangent, and the book's linear classifier trained from scratch.
-
-Only the chosen tab runs. What it shows is made by explorer.descent_lab once per surface and settings
-for every session; the race is drawn and played in the browser (components/descent.js), without Plotly."""
+dimension with its tangent, and the book's linear classifier trained from scratch. Only the chosen tab
+runs; what it shows is made once per surface and settings by explorer.descent_lab, for every session; the
+race is drawn and played in the browser (components/descent.js), without Plotly."""
 
 import threading
 
@@ -49,15 +48,6 @@ def number(name: str, label: str, **options) -> None:
     control("number_input", name, label, S[name].low, S[name].high, **options)
 
 
-def with_progress(make):
-    """make(progress) with a progress bar that shows only while something is computed."""
-    bar = FitProgress()
-    try:
-        return make(bar)
-    finally:
-        bar.done()
-
-
 def show_code(tab: str, snippet) -> None:
     """The tab's TensorFlow code, drawn only once its expander is opened (highlighting it on every rerun
     cost the browser time)."""
@@ -70,13 +60,6 @@ def show_code(tab: str, snippet) -> None:
 def set_values(values: dict) -> None:
     for name, v in values.items():
         st.session_state[S.key(name)] = v
-
-
-def picked_start() -> None:
-    """A click on the race picture: start there."""
-    point = (st.session_state.get("gd_race") or {}).get("picked")
-    if point:
-        set_values({"x0": float(point["x"]), "y0": float(point["y"])})
 
 
 def current_surface() -> gd.Surface:
@@ -106,23 +89,6 @@ def race_controls() -> None:
                   on_click=lambda: set_values(lab.random_start(current_surface(), int(value("seed")))))
 
 
-def race_view(s: gd.Surface) -> None:
-    configs = ds.optimizer_configs(links.values(S))
-    if not configs:
-        st.info("Choose at least one optimizer.")
-        return
-    start, steps = (float(value("x0")), float(value("y0"))), int(value("steps"))
-    run = (s.key, s.formula, configs, start, steps)
-    paths = with_progress(lambda bar: lab.race(s, configs, start, steps, progress=bar, gate=heavy_work))
-    if value("view") == "contour":
-        descent_race(lab.picture(s, paths, run, value("arrows")), key="gd_race", on_pick=picked_start)
-    else:
-        st.plotly_chart(lab.race_figure(value("view"), s, paths, run), key="gd_race_plot", config=PLAIN)
-    wrapped_table(lab.race_table(s, paths))       # markdown: no Arrow table code for the browser to load
-    st.caption(ds.RACE_HELP)
-    show_code("race", lambda: code.race_code(s, configs, start, steps))
-
-
 def race_tab() -> None:
     controls, charts = st.columns([1, 3], gap="medium")
     with controls:
@@ -136,8 +102,23 @@ def race_tab() -> None:
         except ProgramError as e:
             return st.error(f"Column {e.col}: {e.message}" if e.col else e.message)
         race_controls()
+    configs = ds.optimizer_configs(links.values(S))
+    if not configs:
+        return charts.info("Choose at least one optimizer.")
+    start, steps = (float(value("x0")), float(value("y0"))), int(value("steps"))
+    run = (s.key, s.formula, configs, start, steps)
     with charts:
-        race_view(s)
+        bar = FitProgress()                     # shown only while a race is computed
+        paths = lab.race(s, configs, start, steps, progress=bar, gate=heavy_work)
+        bar.done()
+        if value("view") == "contour":
+            descent_race(lab.picture(s, paths, run, value("arrows")), key="gd_race",
+                         on_pick=lambda point: set_values({"x0": point["x"], "y0": point["y"]}))
+        else:
+            st.plotly_chart(lab.race_figure(value("view"), s, paths, run), key="gd_race_plot", config=PLAIN)
+        wrapped_table(lab.race_table(s, paths))       # markdown: no Arrow table code for the browser to load
+        st.caption(ds.RACE_HELP)
+        show_code("race", lambda: code.race_code(s, configs, start, steps))
 
 
 def sweep_tab() -> None:
@@ -155,9 +136,10 @@ def sweep_tab() -> None:
         return st.info("Choose at least one learning rate.")
     name, params = value("sweep_optimizer"), ds.sweep_params(links.values(S))
     start, steps = (float(value("x0")), float(value("y0"))), int(value("steps"))
-    st.caption(f"{ds.surface_title(value('surface'))} from ({start[0]:g}, {start[1]:g}), {steps} steps "
-               "(set on the Optimizers race tab).")
-    grid, losses = with_progress(lambda bar: lab.sweep(s, name, params, rates, start, steps, bar, heavy_work))
+    st.caption(lab.sweep_caption(ds.surface_title(value("surface")), start, steps))
+    bar = FitProgress()                         # shown only while a sweep is computed
+    grid, losses = lab.sweep(s, name, params, rates, start, steps, bar, heavy_work)
+    bar.done()
     st.plotly_chart(grid, key="gd_sweep_grid", config=PLAIN)
     st.plotly_chart(losses, key="gd_sweep_losses", config=PLAIN)
     show_code("sweep", lambda: code.sweep_code(s, name, params, rates, start, steps))

@@ -141,6 +141,10 @@ def sweep(s: gd.Surface, name: str, params: dict, rates: tuple, start: tuple, st
     return grid, losses
 
 
+def sweep_caption(title: str, start: tuple, steps: int) -> str:
+    return f"{title} from ({start[0]:g}, {start[1]:g}), {steps} steps (set on the Optimizers race tab)."
+
+
 def one_d(formula: str, lr: float, steps: int, seed: int, target: float | None, gate: Gate | None = None):
     """(path, tangent animation, x against the step) for SGD on L(x); ProgramError for a bad formula."""
     def make():
