@@ -13,6 +13,12 @@ from app_pages._components import graph_view
 from app_pages._shared import example_picker, fit_history, graph_css, loop_charts, pick_recording, program_output, \
     program_plots, run_or_last_good, show_downloads, show_error, view, wrapped_table
 
+
+def new_program() -> None:
+    """Another program opens at its own last recording, not at the number the previous one was on."""
+    st.session_state[S.key("recording")] = 0
+
+
 links.restore(S)
 links.presentation_css()
 graph_css()
@@ -24,7 +30,7 @@ links.link_errors(S)
 
 with st.sidebar:
     if links.shown(S, "example"):
-        example_picker(S)
+        example_picker(S, on_pick=new_program)
     c1, c2 = st.columns(2)
     if links.shown(S, "dtype"):
         c1.radio("Float dtype", ["float32", "float64"], key=S.key("dtype"))
@@ -40,6 +46,7 @@ left, right = st.columns([1, 2], gap="medium") if editing else (st.container(), 
 with left:
     if editing:
         st.text_area("Program (TensorFlow code, or `x = 3.0; y = 2.0; x**2 * y`)", key=S.key("program"), height=300,
+                     on_change=new_program,
                      help="Press Ctrl+Enter to run. Python as course notebooks write it (functions, loops, classes, "
                           "print, NumPy data) with TensorFlow's ops and GradientTape; files and the network are "
                           "refused. The README lists what is accepted.")

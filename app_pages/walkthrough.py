@@ -7,12 +7,13 @@ import streamlit as st
 from explorer.codegen import HIGHER_ORDER_CODE
 from explorer.page_settings import SPEEDS, WALKTHROUGH as S
 from explorer.render import fmt
-from explorer.stepper import frames, modes_summary, paths_table, watched_note
+from explorer.stepper import modes_summary, paths_table, watched_note
 from explorer.views import ViewError
 from app_pages import _links as links
 from app_pages._components import stepper
-from app_pages._shared import cached_checks, cached_higher, example_picker, heatmap, pick_recording, \
+from app_pages._shared import FitProgress, cached_checks, cached_higher, example_picker, heatmap, pick_recording, \
     run_or_last_good, show_error, shown_recording, view, wrapped_table
+from app_pages._warm import cached_frames
 
 FROM_GRAPH = "(the program from the Graph page)"
 
@@ -22,18 +23,17 @@ def restart() -> None:
     st.session_state[S.key("step")] = 1
 
 
+def new_program() -> None:
+    """Another program starts at step 1 of its own last recording (not at the number the previous one was on)."""
+    restart()
+    st.session_state[S.key("recording")] = 0
+
+
 def from_graph() -> None:
     """The Graph page's program comes with its dtype and seed."""
-    restart()
+    new_program()
     if st.session_state.get(f"{S.prefix}example") == FROM_GRAPH:
         _, st.session_state[S.key("dtype")], st.session_state[S.key("seed")] = st.session_state.graph_handoff
-
-
-@st.cache_data(max_entries=32, show_spinner="Laying out the steps …")
-def cached_frames(source: str, dtype: str, seed: int, recording: int | None, target: str, _run):
-    """`_run`: the page's run of that program (not hashed), so no program runs inside the cached function,
-    where a wait for the server could not be shown."""
-    return frames(_run.graph_for(target), _run.walkthrough(target))
 
 
 links.restore(S)
@@ -50,7 +50,8 @@ with st.sidebar:
         st.radio("Float dtype", ["float32", "float64"], key=S.key("dtype"), horizontal=True, on_change=restart)
 if links.shown(S, "program"):
     with st.expander("Program — edit or paste your own (Ctrl+Enter runs it)", expanded=False):
-        st.text_area("Program", key=S.key("program"), height=220, on_change=restart, label_visibility="collapsed")
+        st.text_area("Program", key=S.key("program"), height=220, on_change=new_program,
+                     label_visibility="collapsed")
 
 source, dtype, seed = (st.session_state[S.key(k)] for k in ("program", "dtype", "seed"))
 run, error = run_or_last_good(source, dtype, seed, "wt_last_good")
@@ -81,13 +82,16 @@ target = st.session_state[S.key("target")]
 links.publish(S)        # every setting is final here: the address bar changes before the steps are drawn
 graph = run.graph_for(target)
 with view("step-through"):
+    bar = FitProgress()                 # a long walkthrough (the 2-2-2 network: 75 steps) shows how far it is
     try:
-        fr = cached_frames(run.source, run.dtype, run.seed, shown_recording(run), target, _run=run)
+        fr = cached_frames(run, target, progress=bar)
     except ViewError as e:
         st.info(str(e))
     else:
         stepper(fr, key="wt-stepper", start=int(st.session_state[S.key("step")]) - 1,
                 speed=SPEEDS[st.session_state[S.key("speed")]], quiz=bool(st.session_state[S.key("quiz")]))
+    finally:
+        bar.done()
 links.link_errors(S)
 st.caption("**What am I looking at?** Backpropagation one step at a time. The **forward pass** computes every "
            "value, op by op; the **backward pass** starts from the target (its gradient is 1) and on each edge "

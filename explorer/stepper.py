@@ -128,10 +128,17 @@ def _widest(lines_per_frame: list[list[str]]) -> list[str]:
     return [max((ls[i] if i < len(ls) else "" for ls in lines_per_frame), key=len) or PAD for i in range(count)]
 
 
-def frames(graph: Graph, steps: list[Step], rankdir: str = "TB") -> Frames:
-    """The layout and the per-step changes of a walkthrough (explorer.walkthrough.walkthrough)."""
+def frames(graph: Graph, steps: list[Step], rankdir: str = "TB", progress=None) -> Frames:
+    """The layout and the per-step changes of a walkthrough (explorer.walkthrough.walkthrough).
+    `progress(fraction, text)`, if given, is told how far the steps are drawn (a long walkthrough takes
+    a while: the page shows a bar, not a frozen screen)."""
     memo: dict = {}
-    states = [_state(graph, steps, k, hidden=False, memo=memo) for k in range(len(steps))]
+    total = len(steps)
+    states = []
+    for k in range(total):
+        if progress is not None and k % 8 == 0:
+            progress(0.9 * k / total, f"Drawing the steps: {k} of {total} …")
+        states.append(_state(graph, steps, k, hidden=False, memo=memo))
     quizzable = {k for k, s in enumerate(steps) if _quizzable(s)}
     hidden = {k: _state(graph, steps, k, hidden=True, memo=memo) for k in quizzable}
     every = list(states) + list(hidden.values())
@@ -176,6 +183,8 @@ def frames(graph: Graph, steps: list[Step], rankdir: str = "TB") -> Frames:
                 a["label"] = "\n".join(widest[ident])
             layout.append(f"  n{e.src} -> n{e.dst} [{_attrs(a)}];")
     layout += [_legend("backward"), "}"]
+    if progress is not None:
+        progress(0.9, f"Drawing the steps: {total} of {total}; writing their panels …")
     return Frames("\n".join(layout), deltas, [panel(graph, s, k, len(steps)) for k, s in enumerate(steps)], quiz)
 
 

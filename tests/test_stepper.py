@@ -116,3 +116,27 @@ def test_the_2_2_2_network_is_laid_out_once_and_is_small_enough_to_send():
     changed = [len(d) for k, d in enumerate(fr.deltas) if k not in (0, seed)]   # the seed turns every arrow
     assert max(changed) < len(fr.deltas[0]) / 4          # a step changes a few elements, not the picture
     assert np.median(changed) <= 6
+
+
+def test_laying_out_the_2_2_2_network_reports_its_progress():
+    """Long work shows progress: frames() tells how many of the 75 steps are drawn, in order, to the end."""
+    run = explorer.run(by_title("2-2-2 sigmoid network, scalars (step-by-step backpropagation)").source)
+    heard: list[tuple[float, str]] = []
+    fr = frames(run.graph, run.walkthrough(), progress=lambda f, text: heard.append((f, text)))
+    fractions = [f for f, _ in heard]
+    assert fractions == sorted(fractions) and fractions[0] == 0 and 0.85 <= fractions[-1] < 1
+    assert heard[0][1].startswith("Drawing the steps: 0 of 75") and "75 of 75" in heard[-1][1]
+    assert len(heard) >= 8                                   # a bar that moves, not one jump
+    assert frames(run.graph, run.walkthrough()).deltas == fr.deltas    # reporting changes nothing drawn
+
+
+def test_the_page_store_lays_a_walkthrough_out_once():
+    """app_pages._warm.cached_frames: the same program and target give the same frames object (shared by
+    every session), and a progress callback hears the Graphviz layout too; another target is laid out anew."""
+    from app_pages._warm import cached_frames
+    run = explorer.run(CHAIN + "\n", seed=12345)               # a key no other test uses
+    heard = []
+    first = cached_frames(run, "loss_val", progress=lambda f, text: heard.append(text))
+    assert cached_frames(run, "loss_val") is first
+    assert heard and heard[-1] == "Laying out the graph of 13 steps (Graphviz) …"
+    assert cached_frames(run, "x2") is not first and len(cached_frames(run, "x2").deltas) < len(first.deltas)
