@@ -153,14 +153,15 @@ export default function (component) {
   }
   function tick() {
     if (!st.playing) return;
-    if (st.k >= n - 1) { stop(); return; }
     go(st.k + 1);
+    if (st.k >= n - 1) { stop(); return; }    // the last step: Play turns back into Play at once
     ticks += 1;
     // keep the stated pace: each tick is scheduled against the clock, not after the last one finished
     timer = setTimeout(tick, Math.max(0, t0 + (ticks + 1) * st.speed * 1000 - performance.now()));
   }
   function play() {
-    if (st.k >= n - 1) go(0);
+    go(st.k >= n - 1 ? 0 : st.k + 1);   // Play answers at once (from the last step: again from the first)
+    if (st.k >= n - 1) return;
     st.playing = true; t0 = performance.now(); ticks = 0;
     playButton.textContent = "⏸ Pause"; playButton.setAttribute("aria-pressed", "true");
     timer = setTimeout(tick, st.speed * 1000);
