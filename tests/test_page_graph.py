@@ -215,6 +215,29 @@ def test_link_round_trip_restores_every_setting():
     assert "rankdir=LR" in shown_dot(again) and "∂f/∂x" in shown_dot(again)
 
 
+def test_link_round_trip_restores_target_recording_and_collapsed_layers():
+    """The address bar holds the target, the recording shown and the collapsed Keras layers too."""
+    keras = "Keras Sequential on digits: compile, fit, evaluate (Chollet 2.1)"
+    at = fresh()
+    at.selectbox(key="graph_example").select(keras).run()
+    at.selectbox(key="graph_target").select("y_pred").run()
+    at.select_slider[0].set_value(1).run()                   # the fit's first recorded step, not its last
+    at.session_state["graph_collapsed"] = ["dense_1"]
+    at.run()
+    at.button_group(key="graph_view").set_value("Backward graph").run()
+    params = {k: at.query_params[k] for k in at.query_params}
+    assert params["target"] == "y_pred" and params["recording"] == "1" and params["collapsed"] == "dense_1"
+    again = fresh(**params)
+    assert not again.exception
+    for key in ("graph_program", "graph_target", "graph_recording", "graph_collapsed", "graph_view"):
+        assert again.session_state[key] == at.session_state[key], key
+    assert any("recording 1 of 2" in m.value for m in again.markdown)
+    dot = shown_dot(again)
+    assert dot == shown_dot(at)                               # the same picture
+    assert 'id="layer-dense_1"' in dot and "(collapsed: expand it on the page)" in dot   # one box ...
+    assert "∂y_pred/∂kernel: 512×10" in dot                   # ... listing its weights' gradients
+
+
 def test_teacher_link_hides_the_editor_and_named_controls():
     at = fresh(hide="program,seed,dtype,example")
     assert not at.exception
@@ -229,3 +252,16 @@ def test_presentation_mode_hides_the_editor_and_goes_in_the_link():
     at.toggle(key="presentation_mode").set_value(True).run()
     assert not at.text_area and at.query_params["present"] == "1"
     assert shown_dot(at)
+
+
+def test_another_example_opens_at_its_own_last_recording():
+    """The recording shown belongs to one program: after the Keras fit (2 recordings, the last one shown)
+    the chapter-2 loop opens at its last recording too, 120 of 120 (1500 digits by 128: 12 batches × 10
+    epochs), not at recording 2 carried over."""
+    at = fresh()
+    at.selectbox(key="graph_example").select("Keras Sequential on digits: compile, fit, evaluate (Chollet 2.1)").run()
+    assert at.select_slider[0].value == 2
+    at.selectbox(key="graph_example").select("Chapter 2 network from scratch, trained on digits (Chollet 2.5)").run()
+    assert not at.exception
+    assert at.select_slider[0].value == 120 and len(at.select_slider[0].options) == 120
+    assert any("recording 120 of 120" in m.value for m in at.markdown)

@@ -234,3 +234,38 @@ def test_a_bad_link_says_what_is_wrong_and_uses_the_rest():
     assert "dtype='float16' is not one of float32, float64" in warning
     assert "no control named 'editor'" in warning
     assert stepper(at)["speed"] == 0.5
+
+
+def test_nested_tapes_with_target_speed_flows_back_to_time_and_paths_agree():
+    """Issue 11 defect 1. position = 4.9 t², speed = d position/dt = 9.8 t, so d speed/dt = 9.8 (free fall,
+    Chollet 3.11): the steps must carry 9.8 from speed back to time, and Paths must show that path with
+    its sum equal to TensorFlow's gradient."""
+    at = fresh()
+    at.selectbox(key="wt_example").select("Second derivative with nested tapes (Chollet 3.11)").run()
+    at.selectbox(key="wt_target").select("speed").run()
+    assert not at.exception and not at.error
+    panels = stepper(at)["panels"]
+    said = " ".join(p["text"] for p in panels)
+    assert "Nothing flows from speed back to time" not in said
+    k, to_time = step(at, "speed → time")
+    assert "gives the contribution 9.8" in to_time["text"]
+    paths = next(m.value for m in at.markdown if m.value.startswith("| path |"))
+    assert "| speed → time | 9.8 | 9.8 |" in paths
+    verdict = next(m.value for m in at.markdown if m.value.startswith("Sum over paths"))
+    assert "= **9.8**" in verdict and "✓ equal" in verdict and "✗ differ" not in verdict
+    at.button_group(key="wt_panel").set_value("Three independent answers").run()
+    answers = [m.value for m in at.markdown if m.value.startswith("**∂speed/∂time**")]
+    assert answers and ":green-badge[agree]" in answers[0] and "TensorFlow 9.8" in answers[0]
+
+
+
+def test_another_example_steps_through_its_own_last_recording():
+    """After the Keras fit (2 recordings) the chapter-2 loop steps through its last recording, 120 of 120
+    (ceil(1500 / 128) = 12 batches × 10 epochs), not recording 2 carried over from the previous example."""
+    at = fresh()
+    at.selectbox(key="wt_example").select("Keras Sequential on digits: compile, fit, evaluate (Chollet 2.1)").run()
+    assert at.select_slider[0].value == 2
+    at.selectbox(key="wt_example").select("Chapter 2 network from scratch, trained on digits (Chollet 2.5)").run()
+    assert not at.exception
+    assert at.select_slider[0].value == 120
+    assert any("recording 120 of 120" in m.value for m in at.markdown)
