@@ -137,3 +137,31 @@ RECORD_STEPS_JS = """(view) => {
     new MutationObserver(() => window.__ticks.push(performance.now()))
         .observe(root, {attributes: true, attributeFilter: ['data-step']});
 }"""
+
+
+# Records, for every step the step-through shows, the time from the input that caused it (the click's or
+# key's own event time) to the next painted frame: window.__responses, in milliseconds. Measured inside the
+# browser, so Playwright's own work before a click (finding the button, waiting for it) is not counted.
+# Evaluate it on the stepper (or an element in it) again after the page draws a new stepper.
+RECORD_RESPONSES_JS = """(el) => {
+    const root = el.closest('.ge-stepper') || el.getRootNode().querySelector('.ge-stepper');
+    window.__responses = [];
+    window.__inputAt = null;
+    for (const type of ['pointerdown', 'keydown'])         // both are composed: they reach the document
+        document.addEventListener(type, e => { window.__inputAt = e.timeStamp; }, true);
+    new MutationObserver(() => {
+        const at = window.__inputAt;
+        if (at === null) return;
+        window.__inputAt = null;
+        requestAnimationFrame(() => requestAnimationFrame(() => window.__responses.push(performance.now() - at)));
+    }).observe(root, {attributes: true, attributeFilter: ['data-step']});
+}"""
+
+
+def step_response_ms(page, act) -> float:
+    """Milliseconds from the input `act()` makes (a click on a step-through button, a key) to the browser's
+    next painted frame showing the new step; needs RECORD_RESPONSES_JS installed on the page."""
+    count = page.evaluate("window.__responses.length")
+    act()
+    page.wait_for_function("(n) => window.__responses.length > n", arg=count, timeout=10_000)
+    return page.evaluate("window.__responses[window.__responses.length - 1]")

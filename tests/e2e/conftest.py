@@ -53,3 +53,41 @@ def in_first_viewport(page, locator) -> dict:
     assert box["x"] >= -1 and box["y"] >= -1 and box["x"] + box["width"] <= vw + 1 and box["y"] + box["height"] <= vh + 1, \
         f"the main picture {box} is not inside the first {vw}x{vh} viewport"
     return box
+
+
+# Each node label's height on screen: its computed font size (the SVG's own units) times every scale between
+# the SVG and the screen — the label's transform in the SVG (getCTM) and the viewer's zoom (the SVG's drawn
+# width over its own width). No bounding boxes: a glyph box is taller than the type and would flatter it.
+_LABEL_PX_JS = """(view) => {
+    const svg = view.querySelector('svg');
+    const zoom = svg.getBoundingClientRect().width / svg.width.baseVal.value;
+    return [...svg.querySelectorAll('g.node text')].filter(t => t.textContent.trim())
+        .map(t => parseFloat(getComputedStyle(t).fontSize) * Math.hypot(t.getCTM().a, t.getCTM().b) * zoom);
+}"""
+
+
+def label_px(page, view_selector: str = ".ge-view") -> list[float]:
+    """The screen height in CSS pixels of every non-empty node label of the graph in `view_selector`."""
+    sizes = page.locator(view_selector).first.evaluate(_LABEL_PX_JS)
+    assert sizes, "no node labels drawn"
+    return sizes
+
+
+def not_cut_at_the_right(locator, within: str | None = None) -> dict:
+    """Asserts that the element (a table, a formula) is not cut at the right edge: nothing in it (cells,
+    formula terms) ends past the right edge of `within` (a CSS selector of an ancestor; default: the
+    nearest ancestor that clips its content) or of the window, and it does not scroll sideways."""
+    geometry = locator.evaluate("""(el, within) => {
+        let host = within ? el.closest(within) : el.parentElement;
+        while (!within && host && getComputedStyle(host).overflowX === 'visible' && host.parentElement)
+            host = host.parentElement;
+        const right = e => e.getBoundingClientRect().right;
+        return {right: right(el), window: window.innerWidth, host: host ? right(host) : window.innerWidth,
+                overflow: el.scrollWidth - el.clientWidth,
+                parts: [...el.querySelectorAll('td, th, .term, .op')].map(right)};
+    }""", within)
+    limit = min(geometry["window"], geometry["host"]) + 1
+    assert geometry["right"] <= limit, geometry
+    assert geometry["overflow"] <= 1, geometry
+    assert geometry["parts"] and max(geometry["parts"]) <= limit, geometry
+    return geometry

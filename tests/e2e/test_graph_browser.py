@@ -8,7 +8,9 @@ from explorer.share import encode_program
 
 from bench.browser import wait_idle
 
-from .conftest import MIN_GRAPH_TEXT_PX, in_first_viewport, screenshot
+from app_pages._components import PRESENT_TEXT_PX
+
+from .conftest import MIN_GRAPH_TEXT_PX, in_first_viewport, label_px, not_cut_at_the_right, screenshot
 
 CHAIN = by_title("Chain rule on a computation graph (Chollet 2.4.4)").source
 
@@ -16,11 +18,6 @@ CHAIN = by_title("Chain rule on a computation graph (Chollet 2.4.4)").source
 def graph_texts(page) -> str:
     page.locator(".ge-view svg g.node").first.wait_for()
     return " ".join(page.locator(".ge-view svg text").all_text_contents())
-
-
-def text_heights(page) -> list[float]:
-    return page.locator(".ge-view").evaluate("""(view) => [...view.querySelectorAll('g.node text')]
-        .filter(t => t.textContent.trim()).map(t => t.getBoundingClientRect().height)""")
 
 
 def show(page, view: str) -> None:
@@ -41,7 +38,7 @@ def test_type_the_chain_rule_program_and_see_both_graphs(page, server):
         assert label in forward
     assert "6" in forward and "7" in forward and "3" in forward   # x1, x2, loss_val
     in_first_viewport(page, page.locator(".ge-view"))
-    assert min(text_heights(page)) >= MIN_GRAPH_TEXT_PX - 0.5
+    assert min(label_px(page)) >= MIN_GRAPH_TEXT_PX - 0.01
     screenshot(page, "graph-forward")
 
     show(page, "Backward")
@@ -49,7 +46,7 @@ def test_type_the_chain_rule_program_and_see_both_graphs(page, server):
     backward = graph_texts(page)
     assert "∂loss_val/∂b = 1" in backward and "1 × 2 = 2" in backward and "constant not watched" in backward
     in_first_viewport(page, page.locator(".ge-view"))
-    assert min(text_heights(page)) >= MIN_GRAPH_TEXT_PX - 0.5
+    assert min(label_px(page)) >= MIN_GRAPH_TEXT_PX - 0.01
     screenshot(page, "graph-backward")
 
     show(page, "TF graph")
@@ -78,7 +75,7 @@ def test_zoom_pan_and_left_to_right_layout(page, server):
     page.locator(".ge-view svg g.node").first.wait_for()
     box = page.locator(".ge-view svg").bounding_box()
     assert box["width"] > box["height"]                          # laid out left to right
-    assert min(text_heights(page)) >= MIN_GRAPH_TEXT_PX - 0.5
+    assert min(label_px(page)) >= MIN_GRAPH_TEXT_PX - 0.01
     screenshot(page, "graph-left-to-right")
 
 
@@ -138,3 +135,46 @@ def test_a_typed_program_survives_picking_an_example_and_back_brings_it(page, se
     wait_idle(page)
     pick(page, "Bare expression", "tf.sin")
     pick(page, "(your own program)", "x * x * x")
+
+
+MAZUR = by_title("2-2-2 sigmoid network, scalars (step-by-step backpropagation)").source
+
+
+def test_presentation_mode_hides_editor_and_sidebar_and_enlarges_the_graph(page, server):
+    page.goto(server + "/?present=1")
+    page.locator(".ge-view svg g.node").first.wait_for()
+    wait_idle(page)
+    assert page.locator("textarea").count() == 0
+    assert not page.locator("[data-testid=stSidebar]").is_visible()
+    in_first_viewport(page, page.locator(".ge-view"))
+    assert min(label_px(page)) >= PRESENT_TEXT_PX - 0.01       # larger type for the back row
+    screenshot(page, "graph-presentation")
+
+
+def test_the_2_2_2_network_table_wraps_instead_of_being_cut(page, server):
+    """77 values with their formulas and gradients: the Values & gradients table fits the page's width."""
+    page.goto(server + "/?view=Values+%26+gradients&program=" + encode_program(MAZUR))
+    table = page.locator("[data-testid=stMarkdownContainer] table").filter(has_text="chain rule").first
+    table.wait_for()
+    wait_idle(page)
+    assert table.locator("tbody tr").count() >= 30
+    not_cut_at_the_right(table)
+    screenshot(page, "graph-table-2-2-2")
+
+
+def test_a_large_graph_keeps_16_px_labels_and_pans(page, server):
+    """The 2-2-2 network (77 values) does not fit at 16 px: it is drawn at the floor and can be panned."""
+    page.goto(server + "/?program=" + encode_program(MAZUR))
+    page.locator(".ge-view svg g.node").first.wait_for()
+    wait_idle(page)
+    assert page.locator(".ge-view svg g.node").count() > 30
+    in_first_viewport(page, page.locator(".ge-view"))
+    assert min(label_px(page)) >= MIN_GRAPH_TEXT_PX - 0.01
+    before = page.locator(".ge-view svg").bounding_box()
+    page.mouse.move(900, 500)
+    page.mouse.down()
+    page.mouse.move(700, 300)
+    page.mouse.up()
+    after = page.locator(".ge-view svg").bounding_box()
+    assert abs(after["x"] - before["x"] + 200) < 3 and abs(after["y"] - before["y"] + 200) < 3
+    screenshot(page, "graph-2-2-2")
