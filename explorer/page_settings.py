@@ -1,5 +1,5 @@
-"""The settings tables of the Graph and step-through pages (the descent and playground pages keep
-theirs beside their models: explorer.descent.SETTINGS, explorer.playground.SETTINGS)."""
+"""The settings tables of the Graph and step-through pages (the other pages keep theirs beside their
+models: explorer.descent_settings.SETTINGS, explorer.playground.SETTINGS, explorer.tensor_settings.SETTINGS)."""
 
 from __future__ import annotations
 
