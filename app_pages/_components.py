@@ -57,6 +57,14 @@ def _descent_registered():
                                       css=(_DIR / "style.css").read_text())
 
 
+@st.cache_resource(show_spinner=False)
+def _plotly_chunk() -> str | None:
+    """The file name of Streamlit's Plotly chunk (static/js/PlotlyChart.<hash>.js), for the race to fetch
+    ahead of the views that need it; None where this Streamlit has none."""
+    found = sorted((Path(st.__file__).parent / "static" / "static" / "js").glob("PlotlyChart.*.js"))
+    return found[0].name if found else None
+
+
 def descent_race(picture: dict, key: str, on_pick=None):
     """The optimizers race (explorer.descent_picture), drawn and played in the browser with text at least
     MIN_TEXT_PX tall; a click on the surface calls `on_pick({"x": x, "y": y})` before the rerun it starts."""
@@ -65,7 +73,7 @@ def descent_race(picture: dict, key: str, on_pick=None):
         if point and on_pick is not None:
             on_pick({"x": float(point["x"]), "y": float(point["y"])})
     return _descent_registered()(data={**picture, "min_px": _min_px(), "large": _min_px() > MIN_TEXT_PX,
-                                       "key": key}, key=key, on_picked_change=picked)
+                                       "key": key, "preload": _plotly_chunk()}, key=key, on_picked_change=picked)
 
 
 @st.cache_resource(show_spinner=False)

@@ -31,6 +31,19 @@ function el(name, attrs, parent) {
   return e;
 }
 
+// Plotly's bundle (4.7 MB, which the page's other views draw with), fetched and compiled while the class
+// looks at the race, so that opening the 3-D view, the loss curves or another tab does not wait for it.
+// `name` is Streamlit's own chunk beside its index script: the module the page would import later.
+let preloading = false;
+function preload(name) {
+  if (!name || preloading) return;
+  const index = [...document.querySelectorAll("script[src]")].find(s => /\/static\/js\/index\.[^/]+\.js/.test(s.src));
+  if (!index) return;
+  preloading = true;
+  const url = index.src.replace(/index\.[^/]+\.js.*$/, name);
+  setTimeout(() => (window.requestIdleCallback || setTimeout)(() => import(url).catch(() => {}), {timeout: 3000}), 2000);
+}
+
 function niceTicks(lo, hi, count) {       // about `count` round numbers between lo and hi
   const raw = (hi - lo) / Math.max(1, count);
   const mag = Math.pow(10, Math.floor(Math.log10(raw)));
@@ -92,7 +105,7 @@ export default function (component) {
     e.querySelector(".gd-swatch").style.background = p.color;
     e.querySelector("b").textContent = p.name;
     e.querySelector("i").textContent = p.note;
-    e.onclick = () => { st.hidden[p.label] = !st.hidden[p.label]; visibility(); };
+    e.onclick = () => { st.hidden[p.name] = !st.hidden[p.name]; visibility(); };
     legend.appendChild(e);
     return e;
   });
@@ -207,7 +220,7 @@ export default function (component) {
 
   function visibility() {
     paths.forEach((p, i) => {
-      const off = !!st.hidden[p.label];
+      const off = !!st.hidden[p.name];          // by name: kept while its settings change
       entries[i].classList.toggle("off", off);
       if (moving[i]) moving[i].g.style.display = off ? "none" : "";
     });
@@ -291,5 +304,6 @@ export default function (component) {
   const onResize = () => layout();              // a taller or shorter window: the picture follows
   window.addEventListener("resize", onResize);
   root.dataset.ready = "1";
+  preload(data.preload);
   return () => { stop(); watcher.disconnect(); window.removeEventListener("resize", onResize); };
 }

@@ -79,6 +79,9 @@ def test_race_fits_the_projector_reads_from_the_back_and_plays(page, server):
     assert step(race) == 1000
     scroll_main(page, 560)
     screenshot(page, "descent-race-table")
+    # meanwhile the race has fetched Plotly's bundle for the other views (the module Streamlit imports later)
+    page.wait_for_function("() => performance.getEntriesByType('resource')"
+                           ".some(e => /PlotlyChart\\.[^/]+\\.js/.test(e.name))", timeout=30_000)
 
 
 def test_a_click_on_the_surface_picks_the_start(page, server):
