@@ -10,6 +10,9 @@ from explorer import playground_plots as plots
 from explorer.errors import ProgramError
 
 S = pg.SETTINGS
+# the controls that start the network again: the picture says so the moment one is touched
+RESTART_KEYS = [S.key(n) for n in pl.RESTART if n in S.defaults()] + ["pg_depth", "pg_units_*", "pg_regenerate",
+                                                                      "pg_upload"]
 # the page's own width: the output and the network side by side above the fold at 1280×720
 WIDE = ("<style>[data-testid=stMainBlockContainer] {padding-left: 1.5rem !important;"
         " padding-right: 1.5rem !important}</style>")
@@ -149,7 +152,8 @@ with main:
         """The live picture; its requests for frames rerun only this."""
         full = not st.session_state.pop("pg_frames_only", False)
         message = live().message(value("show_test"), value("discretize"), value("grads"), full)
-        components.playground_live({**message, "large": links.presenting()}, key="pg_view", on_event=on_event)
+        components.playground_live({**message, "large": links.presenting(), "restart_keys": RESTART_KEYS},
+                                   key="pg_view", on_event=on_event)
 
     picture()
 

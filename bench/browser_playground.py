@@ -35,7 +35,11 @@ RECORD_FRAMES_JS = """(root) => {
     new MutationObserver(() => window.__frames.push(
         {t: performance.now(), step: +root.dataset.step, epoch: +root.dataset.epoch, gen: root.dataset.gen, heat: hash()}))
         .observe(root, {attributes: true, attributeFilter: ['data-drawn']});
-    document.addEventListener('pointerdown', e => window.__clicks.push(e.timeStamp), true);
+    for (const type of ['pointerdown', 'keydown'])     // the user's inputs, by their own event times
+        document.addEventListener(type, e => window.__clicks.push(e.timeStamp), true);
+    window.__restarting = [];
+    new MutationObserver(() => root.dataset.restarting === '1' && window.__restarting.push(performance.now()))
+        .observe(root, {attributes: true, attributeFilter: ['data-restarting']});
 }"""
 
 
@@ -108,7 +112,8 @@ def measure(browser, url: str, repeats: int = 5) -> dict[str, list[float]]:
     out: dict[str, list[float]] = {k: [] for k in (
         "first load ms", "updates/s while playing", "epochs/s while playing", "longest gap between frames ms",
         "Pause: button shows Play ms", "Pause: picture stops ms", "learning rate while playing: idle ms",
-        "new network while playing: first frame ms", "data set while playing: first frame ms")}
+        "new network while playing: first frame ms", "data set while playing: first frame ms",
+        "new network while playing: picture answers ms", "data set while playing: picture answers ms")}
     for _ in range(repeats):
         start = time.perf_counter()
         context, page = open_playground(browser, url)
@@ -134,7 +139,14 @@ def measure(browser, url: str, repeats: int = 5) -> dict[str, list[float]]:
                     _pick(page, key, option)
                 page.wait_for_function("([g, t]) => window.__frames.some(f => f.gen !== g && f.t > t)", arg=[gen, t0])
                 first = page.evaluate("([g, t]) => window.__frames.find(f => f.gen !== g && f.t > t).t", [gen, t0])
-                out[f"{name} while playing: first frame ms"].append(first - t0)
+                said = page.evaluate("(t) => window.__restarting.find(r => r > t)", t0)
+                answer = min(first, said or first)
+                # from the input that made the change (the option's click, the Enter key), by its event time
+                start = page.evaluate("([t, a]) => Math.max(...window.__clicks.filter(c => c > t && c <= a))",
+                                      [t0, answer])
+                out[f"{name} while playing: first frame ms"].append(first - start)
+                # the picture's first answer: "Starting again" over it, or the new network if that came first
+                out[f"{name} while playing: picture answers ms"].append(answer - start)
                 wait_idle(page)
             p = pause(page)
             out["Pause: button shows Play ms"].append(p["button ms"])

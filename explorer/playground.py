@@ -217,7 +217,7 @@ class Engine:
                 self.optimizer.apply_gradients(zip(grads, variables))
                 return (k + 1,)
             tf.while_loop(lambda k: k < count, train_one, (tf.constant(0),))
-            return self.measure(first + tf.cast(count, tf.int64), size, seed, xtr, ytr, ntr, xte, yte, nte)
+            return self.measure(self.model, first + tf.cast(count, tf.int64), size, seed, xtr, ytr, ntr, xte, yte, nte)
 
         self.advance = advance
 
@@ -234,19 +234,19 @@ class Engine:
             right = tf.cast(tf.cast(tf.argmax(out, axis=1), tf.int32) == y, tf.float32)
         return tf.reduce_sum(right * mask) / tf.maximum(tf.reduce_sum(mask), 1.0)
 
-    def measure(self, step, size, seed, xtr, ytr, ntr, xte, yte, nte):
-        """What a frame shows, from the weights as they are (eagerly, or inside the compiled call). One
-        pass of the layers over every point it needs (training and test rows, the output's grid, the
-        thumbnails' grid) keeps the compiled program small."""
+    def measure(self, model, step, size, seed, xtr, ytr, ntr, xte, yte, nte):
+        """What a frame shows, from `model`'s weights as they are (the engine's inside the compiled call, or
+        a trainer's own, eagerly). One pass of the layers over every point it needs (training and test
+        rows, the output's grid, the thumbnails' grid) keeps the compiled program small."""
         rows = [xtr.shape[0], xte.shape[0], GRID_N * GRID_N, THUMB_N * THUMB_N]
-        outs = layer_outputs(self.model, tf.concat([xtr, xte, self._grid, self._thumbs], axis=0))
+        outs = layer_outputs(model, tf.concat([xtr, xte, self._grid, self._thumbs], axis=0))
         out_tr, out_te, out_grid, _ = tf.split(outs[-1], rows)
         mask_tr = tf.cast(tf.range(rows[0]) < ntr, tf.float32)
         mask_te = tf.cast(tf.range(rows[1]) < nte, tf.float32)
         xb, yb, mask = draw_batch(xtr, ytr, ntr, size, seed, step)
         with tf.GradientTape() as tape:
-            batch_loss = self.mean_loss(self.model(xb, training=False), yb, mask)
-        grads = tape.gradient(batch_loss, self.model.trainable_variables)
+            batch_loss = self.mean_loss(model(xb, training=False), yb, mask)
+        grads = tape.gradient(batch_loss, model.trainable_variables)
         return (tf.stack([self.mean_loss(out_tr, ytr, mask_tr), self.mean_loss(out_te, yte, mask_te),
                           self.accuracy(out_tr, ytr, mask_tr), self.accuracy(out_te, yte, mask_te)]),
                 answer(self.kind, self.outputs, out_grid), [o[-rows[3]:] for o in outs], grads)
@@ -417,15 +417,17 @@ class Trainer:
                 self.xtr, self.ytr, tf.constant(self.ntr), self.xte, self.yte, tf.constant(self.nte))
 
     def _warm(self) -> None:
-        with self.lock, self.engine.lock:
-            self.engine.advance(*self._arguments(0))        # zero steps on the engine's own state: compiles only
+        """Compile the engine for this trainer's data sizes: zero steps on the engine's own state, so the
+        trainer's lock is not needed (a restart or a new setting need not wait for the compiler)."""
+        arguments = self._arguments(0)
+        with self.engine.lock:
+            self.engine.advance(*arguments)
 
     def _measure_now(self):
-        """The current state's frame, computed eagerly on the engine (nothing to compile)."""
-        with self.engine.lock:
-            self.engine.load(self)
-            measured = self.engine.measure(*(a for i, a in enumerate(self._arguments(0)) if i != 1))
-            return measured + self.engine.state()
+        """The current state's frame, computed eagerly with the trainer's own model: nothing to compile, and
+        no wait for the engine (which may be compiling)."""
+        measured = self.engine.measure(self.model, *(a for i, a in enumerate(self._arguments(0)) if i != 1))
+        return measured + ([w.numpy() for w in self.model.weights], [v.numpy() for v in self.optimizer.variables])
 
     def steps_per_frame(self) -> int:
         """EPOCHS_PER_FRAME epochs of mini-batches, at most MAX_STEPS_PER_FRAME."""

@@ -25,6 +25,9 @@ AHEAD = 12                  # frames the browser wants buffered before it asks a
 MOST_PER_MESSAGE = 60       # frames trained for one request at most (2 s)
 HISTORY_POINTS = 300        # loss-curve points sent with every message (an even spread)
 _tokens = itertools.count(1)
+# which settings start the network again (new data, new network) and which are tuned into the running one
+RESTART = ("data", "noise", "seed", "ratio", "classes", "curve", "csv", "features", "layers", "opt")
+TUNED = ("lr", "batch", "reg", "rate", "activation")
 
 
 def _b64(a: np.ndarray) -> str:
@@ -119,11 +122,12 @@ class Live:
         the same data keeps the points clicked onto it; both keep playing. Nothing to train on (no CSV yet,
         a bad formula) is `error`, not data. `csv` is (an id of the upload, its data set)."""
         csv_id = csv[0] if values["data"] == "csv" and csv else None
-        data_key = (values["data"], values["noise"], values["seed"], values["ratio"],
-                    values["classes"] if values["data"] == "blobs" else None,
-                    values["curve"] if values["data"] == "curve" else None, csv_id)
-        network_key = (tuple(values["features"]), tuple(values["layers"]), values["opt"])
-        tuned = (values["lr"], values["batch"], values["reg"], values["rate"], values["activation"])
+        given = {**values, "csv": csv_id, "features": tuple(values["features"]), "layers": tuple(values["layers"]),
+                 "classes": values["classes"] if values["data"] == "blobs" else None,
+                 "curve": values["curve"] if values["data"] == "curve" else None}
+        data_key = tuple(given[k] for k in RESTART[:7])
+        network_key = tuple(given[k] for k in RESTART[7:])
+        tuned = tuple(given[k] for k in TUNED)
         built = (data_key, network_key, tuned)
         if built == self.built:
             return

@@ -77,7 +77,8 @@ function build(root, previous) {
         <div class="pg-readout"></div>
       </div>
       <div class="pg-plane"><canvas class="pg-heat"></canvas><canvas class="pg-dots"></canvas>
-        <div class="pg-status"></div><div class="pg-tip" hidden></div></div>
+        <div class="pg-status"></div><div class="pg-tip" hidden></div>
+        <div class="pg-restart" hidden>Starting again …</div></div>
     </div>
     <canvas class="pg-loss"></canvas>`;
   const $ = s => root.querySelector(s);
@@ -129,6 +130,50 @@ function build(root, previous) {
   $("[data-do=reset]").addEventListener("click", () => { setPlaying(false); send("reset"); });
   root.tabIndex = 0;
   root.addEventListener("keydown", e => { if (e.key === " ") { e.preventDefault(); play.click(); } });
+
+  // ---- a control that starts the network again: said at once, before the server has answered ----------
+  // The controls are Streamlit's, outside this component; a press on one of them (a select box's option,
+  // a slider released, a pill, a number typed, Regenerate) shows "Starting again …" over the picture until
+  // the new network arrives (or, when the value did not change after all, for 3 s).
+  function restartKey(el) {
+    const box = el && el.closest && el.closest('[class*="st-key-"]');
+    if (!box || !st.data || !st.data.restart_keys) return null;
+    const key = [...box.classList].find(c => c.startsWith("st-key-")).slice(7);
+    return st.data.restart_keys.some(k => k === key || (k.endsWith("*") && key.startsWith(k.slice(0, -1)))) ? key : null;
+  }
+  function restarting() {
+    const note = $(".pg-restart");
+    note.hidden = false;
+    root.dataset.restarting = "1";
+    clearTimeout(st.restartTimer);
+    st.restartTimer = setTimeout(() => { note.hidden = true; root.dataset.restarting = "0"; }, 3000);
+  }
+  if (!window.__pgWatch) {                 // once per page: the listeners reach whichever picture is current
+    window.__pgWatch = true;
+    let armed = null;
+    document.addEventListener("pointerdown", e => {
+      const current = [...memory.values()].find(m => m.root.isConnected);
+      if (!current) return;
+      const key = current.restartKey(e.target);
+      if (key && e.target.closest("button, [role=radio], [role=checkbox]")) current.restarting();
+      else if (armed && e.target.closest("[role=option]")) current.restarting();
+      armed = key;
+    }, true);
+    document.addEventListener("pointerup", e => {
+      const current = [...memory.values()].find(m => m.root.isConnected);
+      if (current && armed && document.querySelector(`.st-key-${armed} [role=slider]`)) current.restarting();
+    }, true);
+    document.addEventListener("change", e => {
+      const current = [...memory.values()].find(m => m.root.isConnected);
+      if (current && current.restartKey(e.target)) current.restarting();
+    }, true);
+    document.addEventListener("keydown", e => {
+      const current = [...memory.values()].find(m => m.root.isConnected);
+      if (current && e.key === "Enter" && (current.restartKey(e.target) || (armed && e.target.closest("[role=listbox], [role=combobox]")))) current.restarting();
+    }, true);
+  }
+  st.restartKey = restartKey;
+  st.restarting = restarting;
 
   // ---- the output over the plane ------------------------------------------------------------------
   let side = 0;
@@ -291,7 +336,11 @@ function build(root, previous) {
   });
 
   // ---- the loss curves ------------------------------------------------------------------------------
-  function drawLoss(f) {
+  function drawLoss(f, always) {
+    // the curves change little from one frame to the next: redrawn five times a second while playing
+    const now = performance.now();
+    if (!always && st.playing && now - (st.lossAt || 0) < 200) return;
+    st.lossAt = now;
     const width = lossCanvas.clientWidth || 600, height = 120, ratio = window.devicePixelRatio || 1;
     if (lossCanvas.width !== width * ratio) { lossCanvas.width = width * ratio; lossCanvas.height = height * ratio; }
     const ctx = lossCanvas.getContext("2d");
@@ -335,7 +384,7 @@ function build(root, previous) {
     if (!f || !st.data || !layout) return;
     drawHeat(f);
     drawNetwork(f);
-    drawLoss(f);
+    drawLoss(f, !st.playing);
     const s = st.data.static;
     $(".pg-epoch").textContent = `Epoch ${f.epoch.toLocaleString("en-US", {minimumFractionDigits: 1, maximumFractionDigits: 1})}`;
     $(".pg-stepno").textContent = `step ${f.step.toLocaleString("en-US")}`;
@@ -396,6 +445,9 @@ function build(root, previous) {
     const frames = current_ ? decode(data.frames) : [];
     if (genChanged) {
       st.gen = data.gen;
+      clearTimeout(st.restartTimer);
+      $(".pg-restart").hidden = true;
+      root.dataset.restarting = "0";
       st.buffer = frames;
       st.index = 0;
     } else if (frames.length) {
@@ -422,7 +474,7 @@ function build(root, previous) {
     drawDots();
     if (current_ && data.playing !== st.playing) setPlaying(data.playing);
     if (!st.playing) st.index = st.buffer.length - 1;
-    root.dataset.gen = data.gen;
+    root.dataset.gen = data.gen;               // before the frame is drawn: what is drawn is this network
     show();
     if (st.playing) loop();
     root.dataset.ready = "1";
