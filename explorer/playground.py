@@ -339,7 +339,9 @@ class Trainer:
         self._start(spec, train, test, split)
         self._record(self._measure_now())
         if warm:            # compile (once per shape and data size in the process) while the page shows frame 0
-            threading.Thread(target=self._warm).start()     # not a daemon: exit waits for the compiler
+            # not a daemon (a thread inherits that from the one starting it, and Streamlit runs pages in daemon
+            # threads): a daemon still inside the compiler when the process exits aborts it
+            threading.Thread(target=self._warm, daemon=False).start()
 
     @staticmethod
     def shape_of(spec: NetworkSpec, train: Dataset) -> tuple:
