@@ -1,10 +1,11 @@
 """The network playground: TensorFlow Playground's data sets, features and networks, trained with Keras
-layers, losses and optimizers in a compiled loop, plus what its users ask for (optimizers, multiclass,
-gradients on the weights, one point traced through the graph model, how each layer bends space, your
-own data, export).
+layers, losses and optimizers in frames (one XLA-compiled call each: training steps and what the page
+draws), plus what its users ask for (optimizers, multiclass, gradients on the weights, one point traced
+through the graph model, how each layer bends space, your own data, export).
 
 Each Trainer owns its model, optimizer, data and random streams: no global seed or Keras session is
-touched, so two sessions training at once get exactly what each would get alone.
+touched, so two sessions training at once get exactly what each would get alone. The compiled function is
+an Engine's, shared by the trainers of one network shape (their state is copied in and out under its lock).
 """
 
 from __future__ import annotations
