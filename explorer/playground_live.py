@@ -20,7 +20,7 @@ from .errors import ProgramError
 from .playground import (DOMAIN, FEATURES, GRID_N, THUMB_N, Dataset, Frame, Trainer, data_from, features,
                          plane_grid, spec_from, split)
 
-FPS = 30                    # frames shown per second while playing
+FPS = 24                    # frames shown per second while playing
 AHEAD = 12                  # frames the browser wants buffered before it asks again (0.4 s)
 MOST_PER_MESSAGE = 60       # frames trained for one request at most (2 s)
 HISTORY_POINTS = 300        # loss-curve points sent with every message (an even spread)

@@ -72,7 +72,7 @@ function build(root, previous) {
     </div>
     <div class="pg-main">
       <div class="pg-left">
-        <div class="pg-network"><svg class="pg-edges"></svg><div class="pg-nodes"></div></div>
+        <div class="pg-network"><canvas class="pg-net"></canvas><div class="pg-nodes"></div></div>
         <div class="pg-caption"></div>
         <div class="pg-readout"></div>
       </div>
@@ -89,7 +89,7 @@ function build(root, previous) {
                               drawn: previous.drawn, static: previous.static,
                               staticVersion: previous.staticVersion} : {})};
   const play = $("[data-do=play]"), heat = $(".pg-heat"), dots = $(".pg-dots"), tip = $(".pg-tip");
-  const lossCanvas = $(".pg-loss"), edgesSvg = $(".pg-edges"), nodesDiv = $(".pg-nodes");
+  const lossCanvas = $(".pg-loss"), netCanvas = $(".pg-net"), nodesDiv = $(".pg-nodes");
   let lut = null, classLut = null, layout = null;
 
   function current() { return st.buffer[st.index]; }
@@ -257,6 +257,8 @@ function build(root, previous) {
   });
 
   // ---- the network --------------------------------------------------------------------------------
+  // One canvas draws the edges and the thumbnails each frame (a few small pictures and lines); the node
+  // boxes and labels are static elements over it, so a frame changes no layout.
   function buildNetwork() {
     const s = st.data.static, height = planeSide() - 96;            // the caption and the losses under it
     const width = Math.max(180, root.clientWidth - planeSide() - 16);   // what the plane and the gap leave
@@ -265,30 +267,24 @@ function build(root, previous) {
     const box = Math.floor(Math.max(20, Math.min(64, (height - 34) / most - 10, (width - left - 4) / (L + (L - 1) * 0.7))));
     const xs = layers.map((_, i) => left + i * (width - left - box - 4) / Math.max(1, L - 1));
     const pos = layers.map((n, i) => Array.from({length: n}, (_, j) => [xs[i], 6 + j * (box + 10) + ((most - n) * (box + 10)) / 2]));
-    edgesSvg.setAttribute("width", width); edgesSvg.setAttribute("height", height);
-    nodesDiv.innerHTML = ""; edgesSvg.innerHTML = "";
+    const ratio = window.devicePixelRatio || 1;
+    netCanvas.width = width * ratio; netCanvas.height = height * ratio;
+    netCanvas.style.width = width + "px"; netCanvas.style.height = height + "px";
+    nodesDiv.innerHTML = "";
+    nodesDiv.style.height = height + "px";
     const edges = [];
     for (let i = 0; i + 1 < layers.length; i++) {
       for (let a = 0; a < layers[i]; a++) for (let b = 0; b < layers[i + 1]; b++) {
         const [x0, y0] = pos[i][a], [x1, y1] = pos[i + 1][b];
-        const p = document.createElementNS("http://www.w3.org/2000/svg", "path");
-        p.setAttribute("d", `M${x0 + box},${y0 + box / 2} C${(x0 + box + x1) / 2},${y0 + box / 2} ${(x0 + box + x1) / 2},${y1 + box / 2} ${x1},${y1 + box / 2}`);
-        p.setAttribute("fill", "none");
-        p.dataset.edge = edges.length;
-        const t = document.createElementNS("http://www.w3.org/2000/svg", "title");
-        p.appendChild(t);
-        edgesSvg.appendChild(p);
-        edges.push({p, t, name: `layer ${i + 1}, ${a} → ${b}`});
+        const from = [x0 + box, y0 + box / 2], to = [x1, y1 + box / 2], mx = (from[0] + to[0]) / 2;
+        edges.push({from, to, mx, mid: [mx, (from[1] + to[1]) / 2], name: `layer ${i + 1}, ${a} → ${b}`});
       }
     }
-    const canvases = [];
+    const nodes = [];
     pos.forEach((col, i) => col.forEach(([x, y], j) => {
       const node = document.createElement("div");
       node.className = "pg-node";
       node.style.left = x + "px"; node.style.top = y + "px"; node.style.width = node.style.height = box + "px";
-      const c = document.createElement("canvas");
-      c.width = c.height = s.thumb;
-      node.appendChild(c);
       if (i === 0 || i === layers.length - 1) {
         const label = document.createElement("span");
         label.className = i === 0 ? "pg-in" : "pg-out";
@@ -296,13 +292,13 @@ function build(root, previous) {
         node.appendChild(label);
       }
       nodesDiv.appendChild(node);
-      canvases.push({c, layer: i, unit: j});
+      const picture = document.createElement("canvas");         // the thumbnail, drawn into the network
+      picture.width = picture.height = s.thumb;
+      nodes.push({x, y, layer: i, unit: j, picture});
     }));
-    nodesDiv.style.height = height + "px";
-    // the inputs' pictures do not change
-    const inputs = b64bytes(s.inputs), tt = s.thumb * s.thumb;
-    canvases.filter(k => k.layer === 0).forEach(k => paintThumb(k.c, inputs.subarray(k.unit * tt, (k.unit + 1) * tt)));
-    layout = {edges, canvases: canvases.filter(k => k.layer > 0)};
+    const inputs = b64bytes(s.inputs), tt = s.thumb * s.thumb;  // the inputs' pictures do not change
+    nodes.filter(k => k.layer === 0).forEach(k => paintThumb(k.picture, inputs.subarray(k.unit * tt, (k.unit + 1) * tt)));
+    layout = {edges, nodes, box, ratio, width, height, hidden: nodes.filter(k => k.layer > 0)};
   }
   function paintThumb(canvas, bytes) {
     const n = st.data.static.thumb, ctx = canvas.getContext("2d"), img = ctx.createImageData(n, n);
@@ -313,26 +309,43 @@ function build(root, previous) {
     ctx.putImageData(img, 0, 0);
   }
   function drawNetwork(f) {
-    const tt = st.data.static.thumb ** 2;
-    layout.canvases.forEach((k, i) => paintThumb(k.c, f.thumbs.subarray(i * tt, (i + 1) * tt)));
+    const tt = st.data.static.thumb ** 2, L = layout;
+    L.hidden.forEach((k, i) => paintThumb(k.picture, f.thumbs.subarray(i * tt, (i + 1) * tt)));
     const values = st.data.flags.gradients && f.g ? f.g : f.w;
     let most = 1e-12;
     for (let i = 0; i < values.length; i++) most = Math.max(most, Math.abs(values[i]));
-    const colors = st.data.colors;
-    layout.edges.forEach((e, i) => {
+    const colors = st.data.colors, ctx = netCanvas.getContext("2d");
+    ctx.setTransform(L.ratio, 0, 0, L.ratio, 0, 0);
+    ctx.clearRect(0, 0, L.width, L.height);
+    ctx.lineCap = "round";
+    ctx.globalAlpha = 0.85;
+    L.edges.forEach((e, i) => {
       const v = values[i];
-      e.p.setAttribute("stroke", v > 0 ? colors.positive : colors.negative);
-      e.p.setAttribute("stroke-width", (1 + 5 * Math.abs(v) / most).toFixed(2));
       e.value = v;
+      ctx.strokeStyle = v > 0 ? colors.positive : colors.negative;
+      ctx.lineWidth = 1 + 5 * Math.abs(v) / most;
+      ctx.beginPath();
+      ctx.moveTo(e.from[0], e.from[1]);
+      ctx.bezierCurveTo(e.mx, e.from[1], e.mx, e.to[1], e.to[0], e.to[1]);
+      ctx.stroke();
     });
-    $(".pg-caption").textContent = st.data.flags.gradients ? "d loss / d weight on the next batch: blue +, orange −"
-                                                             : "weights: blue +, orange −, width = size";
+    ctx.globalAlpha = 1;
+    ctx.imageSmoothingEnabled = true;
+    L.nodes.forEach(k => ctx.drawImage(k.picture, k.x, k.y, L.box, L.box));
+    const caption = st.data.flags.gradients ? "d loss / d weight on the next batch: blue +, orange −"
+                                            : "weights: blue +, orange −, width = size";
+    if ($(".pg-caption").textContent !== caption) $(".pg-caption").textContent = caption;
   }
-  edgesSvg.addEventListener("mouseover", e => {
-    const i = e.target.dataset && e.target.dataset.edge;
-    if (i === undefined || !layout) return;
-    const edge = layout.edges[+i], what = st.data.flags.gradients ? "∂loss/∂w" : "weight";
-    edge.t.textContent = `${what} ${edge.name}: ${edge.value === undefined ? "–" : edge.value.toPrecision(4)}`;
+  netCanvas.addEventListener("mousemove", e => {
+    if (!layout) return;
+    // the edge whose middle is nearest the pointer, within 10 px: its value
+    let best = null, far = 10;
+    for (const edge of layout.edges) {
+      const d = Math.hypot(edge.mid[0] - e.offsetX, edge.mid[1] - e.offsetY);
+      if (d < far) { far = d; best = edge; }
+    }
+    const what = st.data.flags.gradients ? "∂loss/∂w" : "weight";
+    netCanvas.title = best ? `${what} ${best.name}: ${best.value === undefined ? "–" : best.value.toPrecision(4)}` : "";
   });
 
   // ---- the loss curves ------------------------------------------------------------------------------
@@ -388,8 +401,9 @@ function build(root, previous) {
     const s = st.data.static;
     $(".pg-epoch").textContent = `Epoch ${f.epoch.toLocaleString("en-US", {minimumFractionDigits: 1, maximumFractionDigits: 1})}`;
     $(".pg-stepno").textContent = `step ${f.step.toLocaleString("en-US")}`;
-    $(".pg-readout").innerHTML = `<span>train loss <b>${fmt(f.loss[0], 3)}</b></span> <span>test loss <b>${fmt(f.loss[1], 3)}</b></span>` +
+    const readout = `<span>train loss <b>${fmt(f.loss[0], 3)}</b></span> <span>test loss <b>${fmt(f.loss[1], 3)}</b></span>` +
       (s.kind === "classification" ? ` <span>test accuracy <b>${f.loss[3] === null ? "–" : (100 * f.loss[3]).toFixed(1)} %</b></span>` : "");
+    if (readout !== st.readout) { $(".pg-readout").innerHTML = readout; st.readout = readout; }
     root.dataset.step = f.step;
     root.dataset.epoch = f.epoch;
     st.drawn += 1;
