@@ -16,6 +16,10 @@ import explorer
 from explorer.images import svg
 from explorer.stepper import Frames, frames
 
+# Streamlit comes with it: import this module in the main thread before starting the warm-up (two threads
+# importing Streamlit at once deadlock, or build its singletons twice)
+from app_pages._shared import cached_run
+
 _MAX_FRAMES = 48
 _FRAMES: tuple[OrderedDict, threading.Lock] = (OrderedDict(), threading.Lock())
 
@@ -44,7 +48,6 @@ def cached_frames(run: explorer.Run, target: str, progress=None) -> Frames:
 def warm_one(source: str, dtype: str = "float32", seed: int = 0) -> None:
     """What picking this example draws first, on both pages: its run, the Graph page's forward and
     backward pictures for the first target, and the step-through for it."""
-    from app_pages._shared import cached_run
     from explorer.views import ViewError
     run = cached_run(source, dtype, seed)
     targets = run.targets()
@@ -86,7 +89,8 @@ def warm_presets(pause: float = 0.2) -> None:
 
 
 def start_warming() -> threading.Thread:
-    """warm_presets in a daemon thread (what `python -m app_pages.serve` does at start)."""
+    """warm_presets in a daemon thread (what `python -m app_pages.serve` does at start). Call it from the
+    thread that imported this module, so Streamlit is imported before the warm-up runs."""
     thread = threading.Thread(target=warm_presets, name="warm-presets", daemon=True)
     thread.start()
     return thread
