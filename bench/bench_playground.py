@@ -9,12 +9,17 @@ in one run against the strongest peers that run here:
 - Keras `model.fit` on the same model and data.
 
 Medians of 5 timed runs of STEPS steps each, after a warm-up; plus the seconds for 60 boundary frames.
+
+Then the server's side of the live picture alone (no browser): N sessions in N threads, each asking for
+frames the way its browser does (more when under 0.5 s is left), with the answer encoded as the page sends
+it; per session, the frames a second it got and its slowest answer. A browser needs FPS frames a second.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import threading
 import shutil
 import statistics
 import subprocess
@@ -28,6 +33,7 @@ import tensorflow as tf
 
 from bench.bench_graph import median_seconds
 from explorer import playground as pg
+from explorer import playground_live as pl
 
 STEPS = 20_000
 SPEC = pg.NetworkSpec(hidden=(8, 8), activation="tanh", learning_rate=0.03, batch_size=10)
@@ -98,6 +104,46 @@ def nn_ts(x: np.ndarray, y: np.ndarray) -> list[float] | str:
     return json.loads(done.stdout)["steps_per_s"]
 
 
+def sessions(n: int, seconds: float = 6.0) -> list[tuple[float, float]]:
+    """n sessions playing the default network at once, each pulling frames as its browser would:
+    (frames per second received, slowest answer in seconds) for each."""
+    defaults = {s.name: s.default for s in pg.SETTINGS.table}
+    lives = []
+    for _ in range(n):
+        live = pl.Live()
+        live.configure(defaults, warm=False)
+        lives.append(live)
+    lives[0].trainer.frames(1)                                   # the shape's engine compiled once
+    results: list[tuple[float, float]] = [(0.0, 0.0)] * n
+
+    def play(i: int) -> None:
+        live, received, slowest, event = lives[i], 0, 0.0, 1
+        start = time.perf_counter()
+        have = shown = 0
+        live.handle({"do": "play", "gen": live.gen, "at": 0, "have": 0, "id": event, "want": 2 * pl.AHEAD})
+        while time.perf_counter() - start < seconds:
+            frames = live.message(False, False, False, full=False)["frames"]
+            if frames["n"]:
+                have = max(have, frames["step"][-1])
+                received += sum(1 for s in frames["step"] if s > shown)
+                shown = max(shown, frames["step"][-1])
+            # the browser shows FPS frames a second; it asks again when half a second is left
+            time.sleep(max(0.0, (received - pl.FPS / 2) / pl.FPS - (time.perf_counter() - start)))
+            event += 1
+            asked = time.perf_counter()
+            json.dumps(live.message(False, False, False, full=False))    # what Streamlit would serialize
+            live.handle({"do": "more", "gen": live.gen, "at": shown, "have": have, "id": event, "want": 2 * pl.AHEAD})
+            slowest = max(slowest, time.perf_counter() - asked)
+        results[i] = (received / (time.perf_counter() - start), slowest)
+
+    threads = [threading.Thread(target=play, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results
+
+
 def main() -> None:
     train, test = data()
     x, y = pg.features(train.x, SPEC.features), train.y
@@ -137,6 +183,12 @@ def main() -> None:
               f"(its runs {min(playground):,.0f}–{max(playground):,.0f})")
     print(f"  Keras model.fit                      {fit_steps / fit:10,.0f} steps/s   ours {rate * fit / fit_steps:.1f}x")
     print(f"  {len(frames)} boundary frames at 100×100 in {frame_time:.2f} s")
+    print(f"live picture, the server's side alone (each browser needs {pl.FPS} frames a second):")
+    for n in (1, 5, 10, 20):
+        got = sessions(n)
+        rates = sorted(r for r, _ in got)
+        print(f"  {n:2d} sessions at once: frames/s per session median {statistics.median(rates):5.1f}, "
+              f"lowest {rates[0]:5.1f}; slowest answer {max(s for _, s in got) * 1000:4.0f} ms")
 
 
 if __name__ == "__main__":

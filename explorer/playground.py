@@ -264,16 +264,72 @@ class Engine:
         return [w.numpy() for w in self.model.weights], [v.numpy() for v in self.optimizer.variables]
 
 
-_ENGINES: dict[tuple, Engine] = {}         # compiled functions by their spec (see Engine); never shrinks
+class Engines:
+    """The engines of one network shape. One to start; when a trainer finds every one busy (sessions of
+    this shape training at the same moment), another is compiled in the background, up to the CPUs this
+    process may use, so same-shaped sessions are not held to one core. Engines of one shape compute the
+    same numbers (the same program, compiled alike)."""
+
+    def __init__(self, spec: NetworkSpec, kind: str, outputs: int, most: int):
+        self.spec, self.kind, self.outputs, self.most = spec, kind, outputs, max(1, most)
+        self.all = [Engine(spec, kind, outputs)]
+        self._lock = threading.Lock()
+        self._growing = False
+        self._turn = 0
+
+    @property
+    def first(self) -> Engine:
+        return self.all[0]
+
+    def acquire(self, arguments: tuple) -> Engine:
+        """A free engine, its lock held (release it with its lock). `arguments` are the caller's: a new
+        engine compiles for data of their sizes."""
+        for engine in list(self.all):
+            if engine.lock.acquire(blocking=False):
+                return engine
+        self._grow(arguments)
+        with self._lock:
+            self._turn += 1
+            engine = self.all[self._turn % len(self.all)]
+        engine.lock.acquire()
+        return engine
+
+    def _grow(self, arguments: tuple) -> None:
+        with self._lock:
+            if self._growing or len(self.all) >= self.most:
+                return
+            self._growing = True
+
+        def build() -> None:
+            try:
+                engine = Engine(self.spec, self.kind, self.outputs)
+                with engine.lock:
+                    engine.advance(*arguments)           # zero steps (the caller's count is 0): compiles only
+                with self._lock:
+                    self.all.append(engine)
+            finally:
+                with self._lock:
+                    self._growing = False
+
+        threading.Thread(target=build, name="playground engine", daemon=False).start()
+
+
+_ENGINES: dict[tuple, Engines] = {}        # compiled functions by their spec (see Engine); never shrinks
 _ENGINES_LOCK = threading.Lock()
 
 
-def engine_for(spec: NetworkSpec, kind: str, outputs: int) -> Engine:
+def engines_for(spec: NetworkSpec, kind: str, outputs: int) -> Engines:
+    from .admission import usable_cpus
     key = (spec.features, spec.hidden, spec.optimizer, kind, outputs)
     with _ENGINES_LOCK:
         if key not in _ENGINES:
-            _ENGINES[key] = Engine(spec, kind, outputs)
+            _ENGINES[key] = Engines(spec, kind, outputs, usable_cpus())
         return _ENGINES[key]
+
+
+def engine_for(spec: NetworkSpec, kind: str, outputs: int) -> Engine:
+    """The first engine of the shape (the one every trainer of it warms and measures with)."""
+    return engines_for(spec, kind, outputs).first
 
 
 def loss_function(kind: str, outputs: int) -> keras.losses.Loss:
@@ -335,7 +391,8 @@ class Trainer:
         self.lock = threading.Lock()
         self.generation = 0
         self._shape = self.shape_of(spec, train)
-        self.engine = engine_for(spec, self.kind, self.outputs)
+        self.engines = engines_for(spec, self.kind, self.outputs)
+        self.engine = self.engines.first
         self.loss_fn = self.engine.loss_fn
         self._start(spec, train, test, split)
         self._record(self._measure_now())
@@ -456,14 +513,17 @@ class Trainer:
         with self.lock:
             if count <= 0 or (only_while is not None and not only_while.is_set()):
                 return out
-            with self.engine.lock:
-                self.engine.load(self)
+            engine = self.engines.acquire(self._arguments(0))
+            try:
+                engine.load(self)
                 for _ in range(count):
                     k = self.steps_per_frame() if steps is None else int(steps)
-                    measured = self.engine.advance(*self._arguments(k))
+                    measured = engine.advance(*self._arguments(k))
                     self.step += k
                     self._epoch += k * min(self.spec.batch_size, self.ntr) / self.ntr
-                    out.append(self._record(measured + self.engine.state()))
+                    out.append(self._record(measured + engine.state()))
+            finally:
+                engine.lock.release()
             self._restore(out[-1])
         return out
 

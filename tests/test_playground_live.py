@@ -3,6 +3,8 @@ exactly on a shown frame, settings change while training, and the conversation w
 (explorer.playground_live.Live) does what each request asks."""
 
 import base64
+import threading
+import time
 
 import keras
 import numpy as np
@@ -264,3 +266,27 @@ def test_configure_tunes_restarts_or_rebuilds_as_little_as_the_settings_need():
     assert s.trainer.added == [] and s.trainer.train_data.name == "xor"            # new data: the clicks go
     s.configure({**DEFAULTS, "data": "csv"})
     assert s.trainer is None and "upload a CSV" in str(s.error) and not s.playing
+
+
+def test_sessions_of_one_shape_get_a_second_engine_that_computes_the_same_numbers():
+    spec = pg.NetworkSpec(hidden=(3, 3), activation="relu")          # a shape no other test trains
+    engines = pg.engines_for(spec, "classification", 1)
+    if engines.most < 2:
+        pytest.skip("one CPU: one engine per shape")
+    data = pg.split(pg.make_dataset("moons", 200, 0.1, seed=2), 0.5, 2)
+    first, second = pg.Trainer(spec, *data), pg.Trainer(spec, *data)
+    first.frames(1)                                                   # compiles the first engine
+    with engines.first.lock:                                          # another session is training on it
+        waiting = threading.Thread(target=second.frames, args=(1,))
+        waiting.start()
+        for _ in range(600):                                          # ... so a second engine is compiled
+            if len(engines.all) == 2:
+                break
+            time.sleep(0.1)
+        assert len(engines.all) == 2
+    waiting.join()
+    with engines.first.lock:                                          # busy again: this one trains on the second
+        on_second = pg.Trainer(spec, *data).frames(3)
+    on_first = pg.Trainer(spec, *data).frames(3)
+    for a, b in zip(on_second[-1].weights + [on_second[-1].output], on_first[-1].weights + [on_first[-1].output]):
+        np.testing.assert_array_equal(a, b)
