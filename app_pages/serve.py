@@ -1,6 +1,6 @@
-"""`make run` and the `gradient-explorer-app` command: Streamlit with TensorFlow imported and the pages'
-first examples already run, so the first visitor's page load does not pay for them (importing TensorFlow
-alone takes seconds).
+"""`make run` and the `gradient-explorer-app` command: Streamlit with TensorFlow imported and every example of
+the Graph page and the step-through run and laid out in the background (app_pages._warm), so the first
+visitor's page load and example changes do not pay for them (importing TensorFlow alone takes seconds).
 
     python -m app_pages.serve [streamlit options]     # as `streamlit run app.py [options]`
     gradient-explorer-app [streamlit options]         # the same, after `pip install .`, from any directory
@@ -14,18 +14,9 @@ the clone). Streamlit reads the config next to the main script, so the working d
 from __future__ import annotations
 
 import sys
-import threading
 from pathlib import Path
 
 APP = Path(__file__).resolve().parents[1] / "app.py"
-
-
-def warm() -> None:
-    """Run the examples the pages open with into the shared run store."""
-    from app_pages._shared import cached_run
-    from explorer.page_settings import GRAPH, WALKTHROUGH
-    for settings in (GRAPH, WALKTHROUGH):
-        cached_run(settings["program"].default, "float32", 0)
 
 
 def main(argv: list[str]) -> None:
@@ -34,7 +25,8 @@ def main(argv: list[str]) -> None:
     if str(APP.parent) not in sys.path:        # `app_pages` as the pages import it (Streamlit adds it too)
         sys.path.insert(0, str(APP.parent))
     import explorer  # noqa: F401 - TensorFlow, imported before the first session needs it
-    threading.Thread(target=warm, name="warm-examples", daemon=True).start()
+    from app_pages._warm import start_warming   # imports Streamlit here, in the main thread: two threads
+    start_warming()                             # importing it at once deadlock; every example, first ones first
     from streamlit.web import cli
     sys.argv = ["streamlit", "run", str(APP), *argv]
     cli.main()

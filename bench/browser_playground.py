@@ -131,13 +131,21 @@ def measure(browser, url: str, repeats: int = 5) -> dict[str, list[float]]:
                     continue
                 gen = page.locator(ROOT).get_attribute("data-gen")
                 t0 = page.evaluate("() => performance.now()")
-                if option is None:
-                    box = page.locator(f".st-key-{key} input")
-                    box.fill("5")
-                    box.press("Enter")
-                else:
-                    _pick(page, key, option)
-                page.wait_for_function("([g, t]) => window.__frames.some(f => f.gen !== g && f.t > t)", arg=[gen, t0])
+                for attempt in range(2):               # a press lost while the page redraws is made again
+                    if option is None:
+                        box = page.locator(f".st-key-{key} input")
+                        box.fill("5")
+                        box.press("Enter")
+                    else:
+                        _pick(page, key, option)
+                    try:
+                        page.wait_for_function("([g, t]) => window.__frames.some(f => f.gen !== g && f.t > t)",
+                                               arg=[gen, t0], timeout=30_000)
+                        break
+                    except Exception:
+                        page.screenshot(path=f"test-output/playground-bench-{name.replace(' ', '-')}.png")
+                        if attempt:
+                            raise
                 first = page.evaluate("([g, t]) => window.__frames.find(f => f.gen !== g && f.t > t).t", [gen, t0])
                 said = page.evaluate("(t) => window.__restarting.find(r => r > t)", t0)
                 answer = min(first, said or first)
