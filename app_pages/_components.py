@@ -25,7 +25,9 @@ _DIR = Path(__file__).parent / "components"
 def _registered():
     css = (_DIR / "style.css").read_text()
     viewer = (_DIR / "viewer.js").read_text()
-    return (st.components.v2.component("gradient_explorer.graph", js=viewer + (_DIR / "graph.js").read_text(), css=css),
+    preload = (_DIR / "preload.js").read_text()
+    return (st.components.v2.component("gradient_explorer.graph", js=viewer + preload + (_DIR / "graph.js").read_text(),
+                                       css=css),
             st.components.v2.component("gradient_explorer.stepper", js=viewer + (_DIR / "stepper.js").read_text(),
                                        css=css))
 
@@ -37,7 +39,8 @@ def graph_view(dot: str, key: str, height: int | None = None) -> None:
     if picture is None:
         st.graphviz_chart(dot, width="stretch")
         return
-    _registered()[0](data={"svg": picture, "dot": dot, "min_px": _min_px(), "height": height or 0}, key=key)
+    _registered()[0](data={"svg": picture, "dot": dot, "min_px": _min_px(), "height": height or 0,
+                           "preload": _plotly_chunk()}, key=key)
 
 
 def stepper(fr: Frames, key: str, start: int, speed: float, quiz: bool) -> None:
@@ -78,11 +81,12 @@ def descent_race(picture: dict, key: str, on_pick=None):
 
 @st.cache_resource(show_spinner=False)
 def _playground_registered():
-    return st.components.v2.component("gradient_explorer.playground", js=(_DIR / "playground.js").read_text(),
+    return st.components.v2.component("gradient_explorer.playground",
+                                      js=(_DIR / "preload.js").read_text() + (_DIR / "playground.js").read_text(),
                                       css=(_DIR / "playground.css").read_text())
 
 
 def playground_live(data: dict, key: str, on_event) -> None:
     """The playground's live picture (explorer.playground_live.Live.message), played in the browser;
     what the browser asks for arrives in session_state[key].event and calls `on_event`."""
-    _playground_registered()(data=data, key=key, on_event_change=on_event)
+    _playground_registered()(data={**data, "preload": _plotly_chunk()}, key=key, on_event_change=on_event)

@@ -6,5 +6,6 @@ export default function (component) {
   const viewer = makeViewer(host, data.svg, {minPx: data.min_px, fontPt: 18, below: data.below || 24,
                                              height: data.height || 0});
   host.dataset.ready = "1";
+  preloadPlotly(data.preload);          // a loop's charts and the Plotly views come later
   return () => viewer.destroy();
 }

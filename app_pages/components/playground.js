@@ -57,6 +57,7 @@ export default function (component) {
   }
   st.setTrigger = setTriggerValue;
   root.classList.toggle("ge-large", !!data.large);
+  preloadPlotly(data.preload);          // the replay and the layer warps are Plotly charts
   st.receive(data);
 }
 
