@@ -56,7 +56,8 @@ def stepper(fr: Frames, key: str, start: int, speed: float, quiz: bool) -> None:
 
 @st.cache_resource(show_spinner=False)
 def _descent_registered():
-    return st.components.v2.component("gradient_explorer.descent", js=(_DIR / "descent.js").read_text(),
+    return st.components.v2.component("gradient_explorer.descent",
+                                      js=(_DIR / "preload.js").read_text() + (_DIR / "descent.js").read_text(),
                                       css=(_DIR / "style.css").read_text())
 
 

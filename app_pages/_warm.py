@@ -7,6 +7,7 @@ Module globals, not st.cache_data: the warm-up thread fills them before any sess
 
 from __future__ import annotations
 
+import atexit
 import logging
 import os
 import threading
@@ -84,8 +85,19 @@ def warm_presets(pause: float = 0.2) -> None:
             pass                              # the page shows the program's error when it is picked
         except Exception:                     # noqa: BLE001 - a warm-up must never take the server down
             logging.getLogger("gradient_explorer").exception("warming an example failed")
-        time.sleep(pause)
+        if _STOP.wait(pause):
+            return
     logging.getLogger("gradient_explorer").info("%d examples warmed in %.1f s", len(work), time.monotonic() - start)
+
+
+_STOP = threading.Event()       # set at exit: the warm-up stops after its current example
+
+
+def _stop_warming(thread: threading.Thread) -> None:
+    """At exit, let the warm-up finish the example it is running rather than be killed inside TensorFlow
+    (a daemon thread killed there aborts the process)."""
+    _STOP.set()
+    thread.join(timeout=60)
 
 
 def start_warming() -> threading.Thread:
@@ -93,4 +105,5 @@ def start_warming() -> threading.Thread:
     thread that imported this module, so Streamlit is imported before the warm-up runs."""
     thread = threading.Thread(target=warm_presets, name="warm-presets", daemon=True)
     thread.start()
+    atexit.register(_stop_warming, thread)
     return thread

@@ -10,6 +10,7 @@ of the server (`gate()`, a context manager entered only when something must be c
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import logging
 import os
@@ -171,10 +172,21 @@ def classifier(loss: str, lr: float, steps: int, seed: int, gate: Gate | None = 
     return KEPT.get(("classifier", loss, lr, steps, seed), make, gate=gate)
 
 
+_STOP = threading.Event()               # set when the process exits: the warm-up ends after its current surface
+
+
+def _stop_warming(thread: threading.Thread) -> None:
+    """At exit, let the warm-up finish the loop it is compiling rather than be killed inside XLA's compiler
+    (a daemon thread killed there aborts the whole process: a test run that passed would exit 134)."""
+    _STOP.set()
+    thread.join(timeout=60)
+
+
 def start_warm_up(gate: Gate | None = None) -> threading.Thread:
-    """warm_up in a daemon thread."""
+    """warm_up in a daemon thread (it does not keep a server from stopping; see _stop_warming)."""
     thread = threading.Thread(target=warm_up, kwargs={"gate": gate}, name="descent warm-up", daemon=True)
     thread.start()
+    atexit.register(_stop_warming, thread)
     return thread
 
 
@@ -196,7 +208,8 @@ def warm_up(delay: float = 1.0, pause: float = 0.2, gate: Gate | None = None) ->
             picture(s, paths, (s.key, s.formula, configs, start, first["steps"]), first["arrows"])
             sweep(s, first["sweep_optimizer"], ds.sweep_params(first), tuple(sorted(first["rates"])), start,
                   first["steps"], gate=gate)
-            time.sleep(pause)
+            if _STOP.wait(pause):
+                return
     except Exception:                   # noqa: BLE001 - the page computes what it needs itself
         logging.getLogger("gradient_explorer").exception("descent warm-up stopped")
 

@@ -336,7 +336,8 @@ def test_the_descent_race_waits_for_the_server_with_the_same_message(monkeypatch
     stopper.join(5)
     assert gate.running == 1 and gate.waiting == 0
     assert waiting_texts(at) == ["Waiting for the server: 1 run of other users ahead of yours …"]
-    assert not at.get("plotly_chart")                    # nothing raced while it waited
+    assert not at.get("plotly_chart")                    # nothing raced while it waited: no chart, no race picture
+    assert not [e for e in at.get("bidi_component") if e.proto.component_name == "gradient_explorer.descent"]
 
 
 def test_every_program_run_a_page_starts_can_say_it_waits():

@@ -34,16 +34,6 @@ function el(name, attrs, parent) {
 // Plotly's bundle (4.7 MB, which the page's other views draw with), fetched and compiled while the class
 // looks at the race, so that opening the 3-D view, the loss curves or another tab does not wait for it.
 // `name` is Streamlit's own chunk beside its index script: the module the page would import later.
-let preloading = false;
-function preload(name) {
-  if (!name || preloading) return;
-  const index = [...document.querySelectorAll("script[src]")].find(s => /\/static\/js\/index\.[^/]+\.js/.test(s.src));
-  if (!index) return;
-  preloading = true;
-  const url = index.src.replace(/index\.[^/]+\.js.*$/, name);
-  setTimeout(() => (window.requestIdleCallback || setTimeout)(() => import(url).catch(() => {}), {timeout: 3000}), 2000);
-}
-
 function niceTicks(lo, hi, count) {       // about `count` round numbers between lo and hi
   const raw = (hi - lo) / Math.max(1, count);
   const mag = Math.pow(10, Math.floor(Math.log10(raw)));
@@ -304,6 +294,6 @@ export default function (component) {
   const onResize = () => layout();              // a taller or shorter window: the picture follows
   window.addEventListener("resize", onResize);
   root.dataset.ready = "1";
-  preload(data.preload);
+  preloadPlotly(data.preload);
   return () => { stop(); watcher.disconnect(); window.removeEventListener("resize", onResize); };
 }
