@@ -165,3 +165,27 @@ def step_response_ms(page, act) -> float:
     act()
     page.wait_for_function("(n) => window.__responses.length > n", arg=count, timeout=10_000)
     return page.evaluate("window.__responses[window.__responses.length - 1]")
+
+
+def server_cpu_seconds(url: str) -> float:
+    """User and system CPU time so far of the app server listening at `url` (found by its --server.port)."""
+    port = url.rsplit(":", 1)[1].split("/")[0]
+    for proc in Path("/proc").iterdir():
+        try:
+            cmd = (proc / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"app_pages.serve" in cmd and port.encode() in cmd:
+            fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")     # utime + stime
+    raise LookupError(f"no app server on port {port}")
+
+
+def wait_server_quiet(url: str, below: float = 0.1, timeout: float = 180) -> None:
+    """Until the server uses under `below` of a core for a second: its start-up warm-ups are done."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        before = server_cpu_seconds(url)
+        time.sleep(1)
+        if server_cpu_seconds(url) - before < below:
+            return

@@ -14,7 +14,7 @@ from __future__ import annotations
 import statistics
 import time
 
-from bench.browser import PROJECTOR, chromium, click_to_idle, median_ms, streamlit_server, wait_idle
+from bench.browser import PROJECTOR, chromium, click_to_idle, streamlit_server, wait_idle, wait_server_quiet
 
 PAGE = "/playground"
 ROOT = ".ge-playground"
@@ -128,6 +128,7 @@ def measure(browser, url: str, repeats: int = 5) -> dict[str, list[float]]:
                                       ("pg_data", "Exclusive or", "data set")):
                 if name is None:
                     _pick(page, key, option)          # tuned: the picture goes on (not timed here)
+                    wait_idle(page)
                     continue
                 gen = page.locator(ROOT).get_attribute("data-gen")
                 t0 = page.evaluate("() => performance.now()")
@@ -187,6 +188,7 @@ def main() -> None:
     with streamlit_server() as url, chromium() as browser:
         context, page = open_playground(browser, url)    # the server's first run of the page
         context.close()
+        wait_server_quiet(url)                           # its warm-up of every example done, as in a class
         results = measure(browser, url)
         print("Network playground live, headless Chromium at 1280×720, default network (circle, 4-2 tanh, batch 10), "
               "medians of 5 sessions")

@@ -3,11 +3,11 @@ moves many times a second, Pause stops it at once and the network holds the weig
 from there, the exports say that step), settings change while it plays, a click adds a point, the picture
 fits the first screen, every export downloads, and a closed tab stops the server's training."""
 
-import re
 import time
 from pathlib import Path
 
-from bench.browser_playground import PLAY, ROOT, frames, open_playground, pause, play_for, rates
+from bench.browser import server_cpu_seconds
+from bench.browser_playground import ROOT, frames, open_playground, pause, play_for, rates
 
 from .conftest import in_first_viewport, screenshot
 
@@ -148,20 +148,6 @@ def test_every_export_downloads_after_play(browser, server):
         assert shown_step(page) == stopped["step"]                            # and the downloads did not train
     finally:
         context.close()
-
-
-def server_cpu_seconds(url: str) -> float:
-    """User and system CPU time of the app server listening at `url` (found by its --server.port)."""
-    port = re.search(r":(\d+)$", url).group(1)
-    for proc in Path("/proc").iterdir():
-        try:
-            cmd = (proc / "cmdline").read_bytes().split(b"\0")
-        except OSError:
-            continue
-        if b"app_pages.serve" in cmd and port.encode() in cmd:
-            fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
-            return (int(fields[11]) + int(fields[12])) / 100          # utime + stime, in clock ticks of 1/100 s
-    raise LookupError(f"no app server on port {port}")
 
 
 def busy(url: str, seconds: float) -> float:
