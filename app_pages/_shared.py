@@ -74,7 +74,7 @@ class FitProgress:
     def __call__(self, fraction: float, text: str) -> None:
         import time
         now = time.monotonic()
-        if now - self.shown_at > 0.1 or fraction >= 1:
+        if now - self.shown_at > 0.1 or fraction >= 0.9:      # the last phases (a layout) always named
             self.shown_at = now
             self.slot.progress(min(max(fraction, 0.0), 1.0), text=text)
 

@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 
 from bench.proxy import local_config
+from tests.conftest import apart
 
 yaml = pytest.importorskip("yaml")
 
@@ -290,7 +291,7 @@ def test_the_load_test_cuts_a_round_short_at_its_budget(monkeypatch):
             closed.append(url)
 
     monkeypatch.setattr(load, "lesson", lesson)
-    done, errors = asyncio.run(load.round_of(None, "slow", 3, 120, time.monotonic() + 0.3))
+    done, errors = apart(asyncio.run, load.round_of(None, "slow", 3, 120, time.monotonic() + 0.3))
     assert done == [] and errors == [load.BUDGET_ERROR] * 3 and len(closed) == 3
-    done, errors = asyncio.run(load.round_of(None, "quick", 1, 120, time.monotonic() + 5))
+    done, errors = apart(asyncio.run, load.round_of(None, "quick", 1, 120, time.monotonic() + 5))
     assert done == [{"graph: open": 0.01}] and errors == [] and closed[-1] == "quick"

@@ -23,6 +23,7 @@ import pytest
 import tensorflow as tf
 
 import explorer
+from tests.conftest import apart
 from explorer import images
 from explorer.page_settings import GRAPH, WALKTHROUGH
 
@@ -397,14 +398,18 @@ def test_gradient_explorer_app_serves_the_packaged_app_from_another_directory(in
                 time.sleep(0.5)
         if chromium_path() is None:
             pytest.skip("the server answered; no Chromium here to open its page")
-        with chromium() as browser:
-            page = browser.new_page(viewport={"width": 1280, "height": 720})
-            page.set_default_timeout(120_000)
-            page.goto(url + "/")
-            page.locator(".ge-view svg g.node").first.wait_for()
-            wait_idle(page)
-            assert page.evaluate("getComputedStyle(document.documentElement).fontSize") == "17px"
-            assert page.get_by_text("Deploy").count() == 0                  # toolbarMode = "minimal"
+        def look() -> tuple[str, int]:
+            with chromium() as browser:
+                page = browser.new_page(viewport={"width": 1280, "height": 720})
+                page.set_default_timeout(120_000)
+                page.goto(url + "/")
+                page.locator(".ge-view svg g.node").first.wait_for()
+                wait_idle(page)
+                return (page.evaluate("getComputedStyle(document.documentElement).fontSize"),
+                        page.get_by_text("Deploy").count())
+        font, deploy = apart(look)
+        assert font == "17px"
+        assert deploy == 0                                                  # toolbarMode = "minimal"
     finally:
         proc.terminate()
         try:

@@ -257,15 +257,17 @@ def test_back_brings_a_typed_program_back_after_picking_an_example(page, server)
 
 
 def test_a_new_2_2_2_walkthrough_shows_its_progress(page, server):
-    """Long work shows progress: the 75 steps of the 2-2-2 network, laid out for a seed no one asked for
-    before (so nothing is cached), send a progress bar that counts the steps and names the Graphviz layout,
-    then the stepper, and the bar is gone. (Read from what the server sends: on a fast machine the bar is
-    up for a fraction of a second, too short to catch reliably in the page.)"""
+    """Long work shows progress: the 75 steps of the 2-2-2 network, with a seed and a variable name no one
+    asked for before (so neither its steps nor its layout is cached: layouts are shared across seeds), send a
+    progress bar that counts the steps and names the Graphviz layout, then the stepper, and the bar is gone.
+    (Read from what the server sends: on a fast machine the bar is up for a fraction of a second, too short
+    to catch reliably in the page.)"""
     sent: list[bytes] = []
     page.on("websocket", lambda ws: ws.on("framereceived", lambda payload: sent.append(
         payload if isinstance(payload, bytes) else payload.encode())))
     seed = 1 + int(time.time() * 1000) % 1_000_000
-    open_stepper(page, server + f"/walkthrough?seed={seed}&program=" + encode_program(MAZUR))
+    program = re.sub(r"\btarget_o1\b", f"target_{seed}", MAZUR)
+    open_stepper(page, server + f"/walkthrough?seed={seed}&program=" + encode_program(program))
     wait_idle(page)
     said = [m.decode("utf-8", "replace") for m in sent]
     counts = [int(k) for m in said for k in re.findall(r"Drawing the steps: (\d+) of 75", m)]
