@@ -20,26 +20,28 @@ PAGE = "/playground"
 ROOT = ".ge-playground"
 PLAY = ".ge-playground [data-do=play]"
 
-# Installed on the picture's root: every frame drawn is recorded with its time, step, epoch and a hash of
-# the output's pixels (window.__frames); every click inside the page with its event time (window.__clicks).
-RECORD_FRAMES_JS = """(root) => {
-    const heat = root.querySelector('.pg-heat');
+# Installed once per page: every frame drawn is recorded with its time, step, epoch and a hash of the output's
+# pixels (window.__frames), from the picture's own "ge-frame" event on the document (the picture's root can
+# be mounted again by Streamlit, an observer on it would go deaf); every click inside the page with its event
+# time (window.__clicks); every "Starting again …" shown (window.__restarting).
+RECORD_FRAMES_JS = """() => {
     window.__frames = [];
     window.__clicks = [];
-    const hash = () => {
+    window.__restarting = [];
+    const hash = (heat) => {
         const d = heat.getContext('2d').getImageData(0, 0, heat.width, heat.height).data;
         let h = 0;
         for (let i = 0; i < d.length; i += 3) h = (h * 31 + d[i]) | 0;
         return h;
     };
-    new MutationObserver(() => window.__frames.push(
-        {t: performance.now(), step: +root.dataset.step, epoch: +root.dataset.epoch, gen: root.dataset.gen, heat: hash()}))
-        .observe(root, {attributes: true, attributeFilter: ['data-drawn']});
+    document.addEventListener('ge-frame', e => {
+        const root = e.detail.root;
+        window.__frames.push({t: performance.now(), step: +root.dataset.step, epoch: +root.dataset.epoch,
+                              gen: root.dataset.gen, heat: hash(root.querySelector('.pg-heat'))});
+    });
     for (const type of ['pointerdown', 'keydown'])     // the user's inputs, by their own event times
         document.addEventListener(type, e => window.__clicks.push(e.timeStamp), true);
-    window.__restarting = [];
-    new MutationObserver(() => root.dataset.restarting === '1' && window.__restarting.push(performance.now()))
-        .observe(root, {attributes: true, attributeFilter: ['data-restarting']});
+    document.addEventListener('ge-restarting', () => window.__restarting.push(performance.now()));
 }"""
 
 
@@ -50,7 +52,7 @@ def open_playground(browser, url: str, query: str = ""):
     page.goto(url + PAGE + query)
     page.locator(f"{ROOT}[data-ready='1']").wait_for()
     wait_idle(page)
-    page.locator(ROOT).evaluate(RECORD_FRAMES_JS)
+    page.evaluate(RECORD_FRAMES_JS)
     return context, page
 
 

@@ -113,13 +113,17 @@ function build(root, previous) {
     st.setTrigger("event", event);
   }
 
+  function label(on) {
+    play.textContent = on ? "❚❚ Pause" : "▶ Play";
+    root.dataset.playing = on ? "1" : "0";
+  }
   function setPlaying(on) {
     st.playing = on;
     if (!on) $(".pg-status").textContent = "";
-    play.textContent = on ? "❚❚ Pause" : "▶ Play";
-    root.dataset.playing = on ? "1" : "0";
+    label(on);
     if (on) { st.lastShownAt = performance.now(); loop(); }
   }
+  label(st.playing);          // a picture mounted again while playing says Pause, as before
 
   function truncateAfterShown() { st.buffer = st.buffer.slice(0, st.index + 1); }
 
@@ -146,6 +150,7 @@ function build(root, previous) {
     const note = $(".pg-restart");
     note.hidden = false;
     root.dataset.restarting = "1";
+    root.dispatchEvent(new CustomEvent("ge-restarting", {bubbles: true, composed: true}));
     clearTimeout(st.restartTimer);
     st.restartTimer = setTimeout(() => { note.hidden = true; root.dataset.restarting = "0"; }, 3000);
   }
@@ -409,12 +414,18 @@ function build(root, previous) {
     root.dataset.epoch = f.epoch;
     st.drawn += 1;
     root.dataset.drawn = st.drawn;
+    // for whoever watches the page (the browser tests and benchmarks): this root may be replaced by a
+    // mount of its own, an event on the document is not
+    root.dispatchEvent(new CustomEvent("ge-frame", {bubbles: true, composed: true, detail: {root}}));
   }
 
   function ask() {
     const ahead = st.buffer.length - 1 - st.index;
     const now = performance.now();
-    if (st.playing && ahead < lowWater() && (!st.asking || now - st.asked > 3000)) {
+    // a request whose answer is overdue is made again: Streamlit can drop a fragment's rerun that comes
+    // while the whole page is running (a setting just changed), and a picture must not wait on a lost one
+    const overdue = Math.max(1000, 4 * (st.rtt || 250));
+    if (st.playing && ahead < lowWater() && (!st.asking || now - st.asked > overdue)) {
       st.asking = true; st.asked = now;
       send("more");
     }
