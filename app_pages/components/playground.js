@@ -57,7 +57,8 @@ export default function (component) {
   }
   st.setTrigger = setTriggerValue;
   root.classList.toggle("ge-large", !!data.large);
-  preloadPlotly(data.preload);          // the replay and the layer warps are Plotly charts
+  // the replay and the layer warps are Plotly charts: their code is fetched while no picture plays
+  preloadPlotly(data.preload, () => [...memory.values()].some(m => m.playing && m.root.isConnected));
   st.receive(data);
 }
 

@@ -51,6 +51,35 @@ def test_play_moves_the_picture_pause_holds_the_shown_frame_and_step_goes_on(bro
         context.close()
 
 
+def test_plotly_code_is_fetched_only_while_the_picture_stands_still(browser, server):
+    """The page fetches Streamlit's Plotly code (for the replay and warp tabs) ahead of time, but compiling
+    it freezes the browser for most of a second: never while the picture plays. Played from the first
+    second after load for 4 s (past the 2 s the fetch waits for), the chunk is not requested and no frame
+    waits long on another; paused, it is fetched."""
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    page = context.new_page()
+    page.set_default_timeout(120_000)
+    fetched: list[float] = []
+    page.on("request", lambda r: "PlotlyChart." in r.url and fetched.append(time.monotonic()))
+    try:
+        page.goto(server + "/playground")
+        page.locator(f"{ROOT}[data-ready='1']").wait_for()
+        from bench.browser_playground import RECORD_FRAMES_JS
+        page.evaluate(RECORD_FRAMES_JS)
+        recorded = play_for(page, 4)
+        assert fetched == [], "the Plotly chunk was fetched while the picture played"
+        assert rates(recorded)["longest gap ms"] < 500, rates(recorded)
+        paused = time.monotonic()
+        pause(page)
+        page.wait_for_function("() => true")
+        deadline = time.monotonic() + 15
+        while not fetched and time.monotonic() < deadline:
+            page.wait_for_timeout(250)
+        assert fetched and fetched[0] > paused, "the Plotly chunk was not fetched once paused"
+    finally:
+        context.close()
+
+
 def test_the_learning_rate_changes_while_it_plays(browser, server):
     context, page = open_playground(browser, server)
     try:
