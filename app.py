@@ -2,6 +2,8 @@
 
 import streamlit as st
 
+import app_pages._keras_state  # noqa: F401 - Streamlit no longer clears Keras's global state after each run
+
 st.set_page_config(page_title="Gradient Explorer", page_icon="∂", layout="wide")
 st.navigation([
     st.Page("app_pages/graph.py", title="Graph explorer", icon=":material/account_tree:", default=True),
