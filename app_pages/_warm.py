@@ -19,7 +19,7 @@ from explorer.stepper import Frames, frames
 
 # Streamlit comes with it: import this module in the main thread before starting the warm-up (two threads
 # importing Streamlit at once deadlock, or build its singletons twice)
-from app_pages._shared import cached_run
+from app_pages._runs import cached_run
 
 _MAX_FRAMES = 48
 _FRAMES: tuple[OrderedDict, threading.Lock] = (OrderedDict(), threading.Lock())

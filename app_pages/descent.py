@@ -9,11 +9,9 @@ import streamlit as st
 
 from app_pages import _links as links
 from app_pages._components import descent_race
-from app_pages._shared import FitProgress, heavy_work, wrapped_table
-from explorer import descent as gd
-from explorer import descent_code as code
-from explorer import descent_lab as lab
-from explorer import descent_settings as ds
+from app_pages._runs import FitProgress, heavy_work
+from app_pages._shared import wrapped_table
+from explorer import descent as gd, descent_code as code, descent_lab as lab, descent_settings as ds
 from explorer.descent_settings import SETTINGS as S
 from explorer.errors import ProgramError
 

@@ -10,8 +10,9 @@ from app_pages import _links as links
 SHORT = {"Forward graph": "Forward", "Backward graph": "Backward", "Values & gradients": "Table",
          "TensorFlow's graph": "TF graph", "Plots": "Plots"}
 from app_pages._components import graph_view
-from app_pages._shared import example_picker, fit_history, graph_css, loop_charts, pick_recording, program_output, \
-    program_plots, run_or_last_good, show_downloads, show_error, view, wrapped_table
+from app_pages._runs import pick_recording, run_or_last_good, show_error
+from app_pages._shared import example_picker, fit_history, graph_css, loop_charts, program_output, program_plots, \
+    show_downloads, view, wrapped_table
 
 
 def new_program() -> None:

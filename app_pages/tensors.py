@@ -4,7 +4,8 @@ dot product's shape rule with one entry traced; 2-D geometry (affine maps, their
 import streamlit as st
 
 from app_pages import _links as links
-from app_pages._shared import OWN, FitProgress, cached_run
+from app_pages._runs import FitProgress, cached_run
+from app_pages._shared import OWN
 from explorer import tensor_plots as plots
 from explorer import tensor_text as say
 from explorer import tensors as tn

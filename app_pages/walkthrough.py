@@ -11,8 +11,8 @@ from explorer.stepper import modes_summary, paths_table, watched_note
 from explorer.views import ViewError
 from app_pages import _links as links
 from app_pages._components import stepper
-from app_pages._shared import FitProgress, cached_checks, cached_higher, example_picker, heatmap, pick_recording, \
-    run_or_last_good, show_error, shown_recording, view, wrapped_table
+from app_pages._runs import FitProgress, pick_recording, run_or_last_good, show_error, shown_recording
+from app_pages._shared import cached_checks, cached_higher, example_picker, heatmap, view, wrapped_table
 from app_pages._warm import cached_frames
 
 FROM_GRAPH = "(the program from the Graph page)"

@@ -93,9 +93,9 @@ def test_a_waiter_stopped_while_told_to_wait_leaves_the_queue():
 
 
 def test_a_program_run_waits_for_a_slot_and_says_so(monkeypatch):
-    from app_pages import _shared
+    from app_pages import _runs
     gate = Gate(1)
-    monkeypatch.setattr(_shared, "HEAVY", gate)
+    monkeypatch.setattr(_runs, "HEAVY", gate)
     held, release = threading.Event(), threading.Event()
 
     def other_student():
@@ -108,7 +108,7 @@ def test_a_program_run_waits_for_a_slot_and_says_so(monkeypatch):
     held.wait(5)
     told, result = [], []
     mine = threading.Thread(target=lambda: result.append(
-        _shared.cached_run("x = 2.0; x * x * 7.5", "float32", 12345, waiting=told.append)))
+        _runs.cached_run("x = 2.0; x * x * 7.5", "float32", 12345, waiting=told.append)))
     mine.start()
     deadline = time.monotonic() + 5
     while not told and time.monotonic() < deadline:
@@ -277,9 +277,9 @@ def waiting_texts(at) -> list[str]:
 @pytest.fixture
 def full_gate(monkeypatch):
     """The server's gate with one slot, taken by another student's run until released (or 60 s)."""
-    from app_pages import _shared
+    from app_pages import _runs
     gate = Gate(1)
-    monkeypatch.setattr(_shared, "HEAVY", gate)
+    monkeypatch.setattr(_runs, "HEAVY", gate)
     holder, release = occupied(gate, hold_at_most=60)
     yield gate, release
     release.set()

@@ -376,13 +376,13 @@ def test_teacher_link_hides_the_named_controls():
 # ---- the server's admission gate ----------------------------------------------------------------------------
 
 def test_a_run_waiting_for_the_server_says_so_then_draws(monkeypatch):
-    from app_pages import _shared
+    from app_pages import _runs
     from explorer.admission import Gate
     gate = Gate(1)
-    monkeypatch.setattr(_shared, "HEAVY", gate)
+    monkeypatch.setattr(_runs, "HEAVY", gate)
     told = []
-    real = _shared.FitProgress.waiting
-    monkeypatch.setattr(_shared.FitProgress, "waiting", lambda self, ahead: (told.append(ahead), real(self, ahead))[1])
+    real = _runs.FitProgress.waiting
+    monkeypatch.setattr(_runs.FitProgress, "waiting", lambda self, ahead: (told.append(ahead), real(self, ahead))[1])
     release = threading.Event()
 
     def other_student():
