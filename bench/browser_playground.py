@@ -83,11 +83,15 @@ def pause(page) -> dict[str, float]:
     """Click Pause; milliseconds from the click's own event time until the button says Play, and until the
     last frame drawn after it (0 when none came); and whether the picture then holds for a second."""
     count = page.evaluate("window.__clicks.length")
+    # the moment the button says Play, taken in the page (asking from here would add a round trip)
+    page.locator(ROOT).evaluate("""r => { window.__stopped = null; new MutationObserver((m, o) => {
+        if (r.dataset.playing === '0') { window.__stopped = performance.now(); o.disconnect(); } })
+        .observe(r, {attributes: true, attributeFilter: ['data-playing']}); }""")
     page.locator(PLAY).click()
     page.wait_for_function("() => true")
     clicked = page.evaluate("(n) => window.__clicks[n]", count)
     page.locator(f"{ROOT}[data-playing='0']").wait_for()
-    shown = page.evaluate("() => performance.now()")
+    shown = page.evaluate("() => window.__stopped ?? performance.now()")
     page.wait_for_timeout(1000)
     step = page.locator(ROOT).get_attribute("data-step")
     moved = [f for f in frames(page) if f["t"] > clicked and str(f["step"]) != step]   # redraws of the same frame
