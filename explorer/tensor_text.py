@@ -107,7 +107,7 @@ def geometry_line(g: tn.Geometry, figure: dict[str, np.ndarray], seed: int) -> s
 
 
 def geometry_caption(figure: str, second: bool) -> str:
-    text = ("Grey: before. Blue: after. The letter F in red, so a turn and a mirror image look different."
+    text = ("Grey: before. Blue: after. The letter F in orange, so a turn and a mirror image look different."
             if figure == "grid and F" else
             "Grey: before. After: class 0 in orange, class 1 in blue (Chollet's two point clouds).")
     return text + (" Dotted light blue: after the first map alone." if second else "")
