@@ -58,6 +58,9 @@ def test_a_session_stays_on_its_replica(browser, two_replicas_behind_haproxy):
         b = second.new_page()                               # another student, another cookie jar
         b.set_default_timeout(90_000)
         open_graph(b, url)
+        # its last request: the Graph page fetches Streamlit's Plotly code once it has been idle 2 s
+        b.wait_for_function("() => performance.getEntriesByType('resource').some(r => r.name.includes('PlotlyChart'))",
+                            timeout=30_000)
         after_b = sessions(stats)
         assert all(after_b[s] > after_a[s] for s in after_b if s not in used)   # least busy: the other one
 
