@@ -23,7 +23,6 @@ import time
 
 from bench.browser import (PROJECTOR, RECORD_RESPONSES_JS, RECORD_STEPS_JS, chromium, chromium_path, click_to_idle,
                            median_ms, step_response_ms, streamlit_server, wait_idle)
-from explorer.page_settings import SPEEDS
 from explorer.presets import PRESETS, by_title
 from explorer.share import encode_program
 

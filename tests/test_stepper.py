@@ -4,7 +4,6 @@ renderer as the Graph page, the quiz's hidden looks, formulas that wrap."""
 from __future__ import annotations
 
 import html
-import subprocess
 import xml.etree.ElementTree as ET
 
 import numpy as np
