@@ -63,8 +63,9 @@ def _descent_registered():
 
 @st.cache_resource(show_spinner=False)
 def _plotly_chunk() -> str | None:
-    """The file name of Streamlit's Plotly chunk (static/js/PlotlyChart.<hash>.js), for the race to fetch
-    ahead of the views that need it; None where this Streamlit has none."""
+    """The file name of Streamlit's Plotly chunk (static/js/PlotlyChart.<hash>.js), for the pictures that are
+    not Plotly (graph, race, playground) to fetch ahead of the views that need it (components/preload.js);
+    None where this Streamlit has none."""
     found = sorted((Path(st.__file__).parent / "static" / "static" / "js").glob("PlotlyChart.*.js"))
     return found[0].name if found else None
 

@@ -143,7 +143,7 @@ class History:
 GRID_N = 48             # the output over the plane: a value every 0.26 of [-6, 6]
 THUMB_N = 16            # each neuron's thumbnail
 MAX_BATCH = 30          # the batch-size control's top: a smaller batch masks the rest of a drawn batch
-EPOCHS_PER_FRAME = 2.5    # training shown per frame (TensorFlow Playground trains one epoch per frame at ~60/s)
+EPOCHS_PER_FRAME = 2.5  # training shown per frame (TensorFlow Playground trains one epoch per frame at ~60/s)
 MAX_STEPS_PER_FRAME = 250
 KEEP_FRAMES = 600       # the states of the last frames, so Pause lands exactly on the one on screen
 HISTORY_POINTS = 2000   # loss-curve entries kept (an even spread)

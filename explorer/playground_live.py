@@ -21,12 +21,14 @@ from .playground import (DOMAIN, FEATURES, GRID_N, THUMB_N, Dataset, Frame, Trai
                          plane_grid, spec_from, split)
 
 FPS = 24                    # frames shown per second while playing
-AHEAD = 12                  # frames the browser wants buffered before it asks again (0.4 s)
-MOST_PER_MESSAGE = 60       # frames trained for one request at most (2 s)
+AHEAD = 12                  # frames the browser wants buffered before it asks again (0.5 s)
+MOST_PER_MESSAGE = 60       # frames trained for one request at most (2.5 s)
 HISTORY_POINTS = 300        # loss-curve points sent with every message (an even spread)
 _tokens = itertools.count(1)
 # which settings start the network again (new data, new network) and which are tuned into the running one
-RESTART = ("data", "noise", "seed", "ratio", "classes", "curve", "csv", "features", "layers", "opt")
+NEW_DATA = ("data", "noise", "seed", "ratio", "classes", "curve", "csv")
+NEW_NETWORK = ("features", "layers", "opt")
+RESTART = NEW_DATA + NEW_NETWORK
 TUNED = ("lr", "batch", "reg", "rate", "activation")
 
 
@@ -125,8 +127,8 @@ class Live:
         given = {**values, "csv": csv_id, "features": tuple(values["features"]), "layers": tuple(values["layers"]),
                  "classes": values["classes"] if values["data"] == "blobs" else None,
                  "curve": values["curve"] if values["data"] == "curve" else None}
-        data_key = tuple(given[k] for k in RESTART[:7])
-        network_key = tuple(given[k] for k in RESTART[7:])
+        data_key = tuple(given[k] for k in NEW_DATA)
+        network_key = tuple(given[k] for k in NEW_NETWORK)
         tuned = tuple(given[k] for k in TUNED)
         built = (data_key, network_key, tuned)
         if built == self.built:

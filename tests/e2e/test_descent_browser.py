@@ -147,6 +147,18 @@ def plotly_text(page, chart) -> list[float]:
     return page.evaluate(PLOTLY_TEXT_PX, chart.element_handle())
 
 
+def open_tab(page, name: str, key: str):
+    """Open the descent page's tab `name`; its chart (in the element keyed `key`) is drawn inside the first
+    screen with text at least MIN_GRAPH_TEXT_PX tall. Returns the chart."""
+    page.locator(".st-key-gd_tab button", has_text=name).click()
+    chart = page.locator(f".st-key-{key} .js-plotly-plot")
+    chart.wait_for()
+    wait_idle(page)
+    in_first_viewport(page, chart)
+    assert min(plotly_text(page, chart)) >= MIN_GRAPH_TEXT_PX
+    return chart
+
+
 def test_sweep_one_dimension_and_classifier_tabs(page, server):
     page.goto(server + "/descent?tab=sweep")
     grid = page.locator(".st-key-gd_sweep_grid .js-plotly-plot")
@@ -162,20 +174,10 @@ def test_sweep_one_dimension_and_classifier_tabs(page, server):
     assert ticks and not any(re.search(r"e\+?(1\d|[2-9]\d)|10^(1\d|[2-9]\d)", t) for t in ticks), ticks
     screenshot(page, "descent-sweep")
 
-    page.locator(".st-key-gd_tab button", has_text="One dimension").click()
-    tangent = page.locator(".st-key-gd_tangent .js-plotly-plot")
-    tangent.wait_for()
-    wait_idle(page)
-    in_first_viewport(page, tangent)
-    assert min(plotly_text(page, tangent)) >= MIN_GRAPH_TEXT_PX
+    open_tab(page, "One dimension", "gd_tangent")
     screenshot(page, "descent-1d")
 
-    page.locator(".st-key-gd_tab button", has_text="Linear classifier").click()
-    chart = page.locator(".st-key-gd_clf_anim .js-plotly-plot")
-    chart.wait_for()
-    wait_idle(page)
-    in_first_viewport(page, chart)
-    assert min(plotly_text(page, chart)) >= MIN_GRAPH_TEXT_PX
+    chart = open_tab(page, "Linear classifier", "gd_clf_anim")
     title = lambda: chart.locator("g.g-gtitle text").first.text_content()   # noqa: E731
     assert title().startswith("step 0:")
     chart.locator(".updatemenu-button").first.click()
